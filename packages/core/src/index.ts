@@ -1,0 +1,2 @@
+export * from './errors/flagward-error';
+export * from './keys/key';
