@@ -13,6 +13,7 @@ export const errorCodes = [
   'payload-too-large',
   'rate-limited',
   'unsupported-media-type',
+  'unavailable',
   'internal',
 ] as const;
 

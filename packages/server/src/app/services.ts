@@ -1,0 +1,95 @@
+import { type AuditAppender, ChainedAuditAppender } from '../audit/audit.appender';
+import { AuditRepository } from '../audit/audit.repository';
+import { AuthService } from '../auth/auth.service';
+import { LoginLimiter } from '../auth/login-limiter';
+import { InvitationRepository, SessionRepository } from '../auth/session.repository';
+import type { FlagwardConfig } from '../config/config';
+import type { Store } from '../db/database';
+import { EnvironmentRepository } from '../environments/environment.repository';
+import { EnvironmentService } from '../environments/environment.service';
+import type { Authorizer } from '../governance/authorizer';
+import { GovernedChanges } from '../governance/governed-change';
+import { OrgRoleAuthorizer } from '../governance/org-role.authorizer';
+import { GroupRepository } from '../groups/group.repository';
+import { GroupService } from '../groups/group.service';
+import { MemberRepository } from '../members/member.repository';
+import { MemberService } from '../members/member.service';
+import { OrganizationRepository } from '../organization/organization.repository';
+import { SetupService } from '../organization/setup.service';
+import { ProjectRepository } from '../projects/project.repository';
+import { ProjectService } from '../projects/project.service';
+import { SecretBox } from '../security/secret-box';
+import { TokenRepository } from '../tokens/token.repository';
+import { TokenIssuer, TokenService } from '../tokens/token.service';
+import type { ServiceDeps } from './service-deps';
+
+/** Every service of the server, wired once. */
+export interface Services {
+  config: FlagwardConfig;
+  store: Store;
+  deps: ServiceDeps;
+  auditRepository: AuditRepository;
+  setup: SetupService;
+  auth: AuthService;
+  tokens: TokenService;
+  members: MemberService;
+  groups: GroupService;
+  projects: ProjectService;
+  environments: EnvironmentService;
+}
+
+export interface ServiceOverrides {
+  clock?: () => Date;
+  authorizer?: Authorizer;
+  /** Replaces the audit appender (tests use this to prove a failed append keeps nothing). */
+  auditAppender?: AuditAppender;
+  secretBox?: SecretBox;
+}
+
+/** The composition root: repositories, the governed-change path and the services on top of it. */
+export function createServices(
+  config: FlagwardConfig,
+  store: Store,
+  overrides: ServiceOverrides = {},
+): Services {
+  const clock = overrides.clock ?? (() => new Date());
+  const auditRepository = new AuditRepository(store.dialect);
+  const appender = overrides.auditAppender ?? new ChainedAuditAppender(auditRepository, clock);
+  const authorizer = overrides.authorizer ?? new OrgRoleAuthorizer();
+  const governed = new GovernedChanges(store.db, authorizer, appender);
+  const secretBox = overrides.secretBox ?? SecretBox.fromKeyFile(config.secretKeyFile);
+  const deps: ServiceDeps = { store, config, governed, authorizer, secretBox, clock };
+
+  const organizations = new OrganizationRepository();
+  const members = new MemberRepository();
+  const groups = new GroupRepository();
+  const sessions = new SessionRepository();
+  const invitations = new InvitationRepository();
+  const tokenRepository = new TokenRepository();
+  const projectRepository = new ProjectRepository();
+  const environmentRepository = new EnvironmentRepository();
+  const issuer = new TokenIssuer(tokenRepository, clock);
+  const projects = new ProjectService(deps, projectRepository, environmentRepository);
+
+  return {
+    config,
+    store,
+    deps,
+    auditRepository,
+    setup: new SetupService(deps, organizations, members, auditRepository, issuer),
+    auth: new AuthService(
+      deps,
+      organizations,
+      members,
+      sessions,
+      invitations,
+      tokenRepository,
+      new LoginLimiter(10, 15 * 60 * 1000, clock),
+    ),
+    tokens: new TokenService(deps, tokenRepository, issuer),
+    members: new MemberService(deps, members, invitations, sessions),
+    groups: new GroupService(deps, groups, members),
+    projects,
+    environments: new EnvironmentService(deps, projects, environmentRepository),
+  };
+}

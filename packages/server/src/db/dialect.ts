@@ -1,0 +1,20 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { DialectName } from './database';
+
+/**
+ * The one place where SQL differs between SQLite and PostgreSQL.
+ *
+ * SQLite serializes writers per database, so a row lock is implicit in the write transaction;
+ * PostgreSQL needs `FOR UPDATE` to serialize appends from several server processes.
+ */
+export function lockRows<DB, TB extends keyof DB, O>(
+  dialect: DialectName,
+  query: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate() : query;
+}
+
+/** Case-insensitive substring match operator for free-text search. */
+export function likeOperator(dialect: DialectName): 'like' | 'ilike' {
+  return dialect === 'postgres' ? 'ilike' : 'like';
+}

@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { identityProjectsAudit } from './001-identity-projects-audit';
+import { flagsVariablesSchedules } from './002-flags-variables-schedules';
+
+/** Every migration, in order. Names are stable: never rename one that has shipped. */
+const migrations: Record<string, Migration> = {
+  '001-identity-projects-audit': identityProjectsAudit,
+  '002-flags-variables-schedules': flagsVariablesSchedules,
+};
+
+/** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
