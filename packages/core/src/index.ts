@@ -1,2 +1,6 @@
+export * from './authz';
 export * from './errors/flagward-error';
+export * from './evaluation';
+export * from './flags';
 export * from './keys/key';
+export * from './rn';

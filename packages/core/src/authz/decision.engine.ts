@@ -1,0 +1,250 @@
+import type { ResourceName } from '../rn/rn.types';
+import { ACTION_CATALOG, ACTION_NAMES, type ActionDefinition } from './action.catalog';
+import {
+  allowByPolicyMessage,
+  allowByRoleMessage,
+  explicitDenyMessage,
+  implicitDenyMessage,
+  inapplicableMessage,
+  missingAccessMessage,
+  ownerOnlyMessage,
+  protectedMessage,
+} from './decision.messages';
+import type { Decider, Decision, DecisionReason } from './decision.types';
+import type { IndexEntry } from './grant.compiler';
+import { firstMatch, type Principal } from './principal.index';
+import { type EnvProtection, protectionAllows } from './protection.guard';
+
+const CATALOG = new Map<string, ActionDefinition>(ACTION_NAMES.map((n) => [n, ACTION_CATALOG[n]]));
+
+enum Outcome {
+  AllowPolicy,
+  AllowOwner,
+  AllowAdmin,
+  Protected,
+  ExplicitDeny,
+  OwnerOnly,
+  ImplicitDeny,
+}
+
+// The entry behind the last AllowPolicy/ExplicitDeny outcome; read right after `evaluate` returns,
+// which avoids allocating a result object for every ancestor check.
+let lastEntry: IndexEntry | undefined;
+
+// The owner is never locked out of changing the protection list, not even through CanAccessEnv.
+function ownerManagingProtection(principal: Principal, action: string): boolean {
+  return principal.orgRole === 'owner' && action === 'ManageProtectedOperations';
+}
+
+function evaluate(
+  principal: Principal,
+  action: string,
+  def: ActionDefinition,
+  resource: ResourceName,
+  protection: EnvProtection | undefined,
+): Outcome {
+  if (
+    protection !== undefined &&
+    resource.env !== undefined &&
+    protection.operations.includes(action) &&
+    !ownerManagingProtection(principal, action) &&
+    !protectionAllows(protection, principal, resource.project)
+  ) {
+    return Outcome.Protected;
+  }
+  // The owner holds no other role (DESIGN §2): their assignments are not consulted, so nobody can lock
+  // the owner out with a deny.
+  if (principal.orgRole === 'owner') return Outcome.AllowOwner;
+  const index = principal.index;
+  if (index.deny.size > 0) {
+    const deny = firstMatch(index.deny.get(action), resource);
+    if (deny !== undefined) {
+      lastEntry = deny;
+      return Outcome.ExplicitDeny;
+    }
+  }
+  if (def.ownerOnly) return Outcome.OwnerOnly;
+  if (principal.orgRole === 'admin') return Outcome.AllowAdmin;
+  const allow = firstMatch(index.allow.get(action), resource);
+  if (allow !== undefined) {
+    lastEntry = allow;
+    return Outcome.AllowPolicy;
+  }
+  return Outcome.ImplicitDeny;
+}
+
+function reasonOf(
+  outcome: Outcome,
+  principal: Principal,
+  action: string,
+  resource: ResourceName,
+  protection: EnvProtection | undefined,
+): DecisionReason {
+  switch (outcome) {
+    case Outcome.AllowPolicy:
+    case Outcome.ExplicitDeny: {
+      const e = lastEntry!;
+      const kind = outcome === Outcome.AllowPolicy ? 'allow' : 'explicit-deny';
+      const message =
+        kind === 'allow'
+          ? allowByPolicyMessage(e, action, resource)
+          : explicitDenyMessage(e, action, resource);
+      return e.group === undefined
+        ? { kind, policy: e.policy, statement: e.statement, message }
+        : { kind, policy: e.policy, statement: e.statement, group: e.group, message };
+    }
+    case Outcome.AllowOwner:
+    case Outcome.AllowAdmin: {
+      const role = outcome === Outcome.AllowOwner ? 'owner' : 'admin';
+      return { kind: 'allow', orgRole: role, message: allowByRoleMessage(role, action, resource) };
+    }
+    case Outcome.Protected: {
+      const project = resource.project ?? '';
+      const environment = resource.env ?? '';
+      return {
+        kind: 'protected',
+        protection: { project, environment, operation: action },
+        message: protectedMessage(action, project, environment, protection!),
+      };
+    }
+    case Outcome.OwnerOnly:
+      return { kind: 'implicit-deny', orgRole: principal.orgRole, message: ownerOnlyMessage(action) };
+    default:
+      return { kind: 'implicit-deny', message: implicitDenyMessage(action, resource) };
+  }
+}
+
+function isAllow(outcome: Outcome): boolean {
+  return outcome <= Outcome.AllowAdmin;
+}
+
+const CAN_ACCESS_PROJECT = ACTION_CATALOG.CanAccessProject;
+const CAN_ACCESS_ENV = ACTION_CATALOG.CanAccessEnv;
+
+function missingAccess(
+  principal: Principal,
+  action: string,
+  resource: ResourceName,
+  missingAction: string,
+  missingResource: ResourceName,
+  outcome: Outcome,
+  protection: EnvProtection | undefined,
+): Decision {
+  return {
+    allowed: false,
+    decision: 'missing-access',
+    reason: {
+      kind: 'missing-access',
+      missing: { action: missingAction, resource: missingResource.text },
+      cause: reasonOf(outcome, principal, missingAction, missingResource, protection),
+      message: missingAccessMessage(action, resource, missingAction, missingResource),
+    },
+  };
+}
+
+/**
+ * Decides whether a principal may perform an action on a concrete resource (DESIGN §5): protection
+ * guard → explicit deny → allow (owner: everything; admin: all but owner-only actions) → default
+ * deny, then the ancestor rule (CanAccessProject on the project, CanAccessEnv on the environment, for
+ * any other action on or inside them). `protection` is that of the resource's environment.
+ *
+ * @example
+ * const d = decide(principal, 'UpdateFlagOn', rn.flag('shop', { key: 'production', production: true }, 'checkout'), protection);
+ * d.decision;        // 'protected'
+ * d.reason.message;  // 'Denied: UpdateFlagOn is a protected operation in environment "production" of project "shop"; …'
+ */
+export function decide(
+  principal: Principal,
+  action: string,
+  resource: ResourceName,
+  protection?: EnvProtection,
+): Decision {
+  const def = CATALOG.get(action);
+  if (def === undefined || def.resourceType !== resource.type) {
+    return {
+      allowed: false,
+      decision: 'implicit-deny',
+      reason: { kind: 'implicit-deny', message: inapplicableMessage(action, resource, def?.resourceType) },
+    };
+  }
+  const outcome = evaluate(principal, action, def, resource, protection);
+  if (!isAllow(outcome)) {
+    return {
+      allowed: false,
+      decision:
+        outcome === Outcome.Protected
+          ? 'protected'
+          : outcome === Outcome.ExplicitDeny
+            ? 'explicit-deny'
+            : 'implicit-deny',
+      reason: reasonOf(outcome, principal, action, resource, protection),
+    };
+  }
+  const entry = lastEntry;
+  const projectRn = resource.projectRn;
+  if (projectRn !== undefined && action !== 'CanAccessProject') {
+    const o = evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined);
+    if (!isAllow(o))
+      return missingAccess(principal, action, resource, 'CanAccessProject', projectRn, o, undefined);
+  }
+  const envRn = resource.envRn;
+  if (envRn !== undefined && action !== 'CanAccessEnv') {
+    const guard = ownerManagingProtection(principal, action) ? undefined : protection;
+    const o = evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard);
+    if (!isAllow(o)) return missingAccess(principal, action, resource, 'CanAccessEnv', envRn, o, guard);
+  }
+  lastEntry = entry;
+  return {
+    allowed: true,
+    decision: 'allow',
+    reason: reasonOf(outcome, principal, action, resource, protection),
+  };
+}
+
+/**
+ * Whether `decide` would allow, without building an explanation (for bulk questions).
+ *
+ * @example
+ * isAllowed(principal, 'CanAccessEnv', rn.env('shop', { key: 'dev', production: false })); // true
+ */
+export function isAllowed(
+  principal: Principal,
+  action: string,
+  resource: ResourceName,
+  protection?: EnvProtection,
+): boolean {
+  const def = CATALOG.get(action);
+  if (def === undefined || def.resourceType !== resource.type) return false;
+  if (!isAllow(evaluate(principal, action, def, resource, protection))) return false;
+  const projectRn = resource.projectRn;
+  if (projectRn !== undefined && action !== 'CanAccessProject') {
+    if (!isAllow(evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined)))
+      return false;
+  }
+  const envRn = resource.envRn;
+  if (envRn !== undefined && action !== 'CanAccessEnv') {
+    const guard = ownerManagingProtection(principal, action) ? undefined : protection;
+    if (!isAllow(evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard))) return false;
+  }
+  return true;
+}
+
+/**
+ * Binds a principal and a lookup of environment protections into a {@link Decider}.
+ *
+ * @example
+ * const can = createDecider(principal, (project, env) => protections.get(`${project}/${env}`));
+ * can('DeleteFlag', rn.flag('shop', prod, 'checkout')).allowed;
+ */
+export function createDecider(
+  principal: Principal,
+  protectionOf?: (project: string, env: string) => EnvProtection | undefined,
+): Decider {
+  return (action, resource) => {
+    const protection =
+      protectionOf !== undefined && resource.env !== undefined && resource.project !== undefined
+        ? protectionOf(resource.project, resource.env)
+        : undefined;
+    return decide(principal, action, resource, protection);
+  };
+}

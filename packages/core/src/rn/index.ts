@@ -1,0 +1,5 @@
+export * from './rn.matcher';
+export * from './rn.parser';
+export * from './rn.placeholders';
+export * from './rn.resource';
+export * from './rn.types';
