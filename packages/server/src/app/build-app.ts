@@ -18,6 +18,8 @@ import { authRoutes } from '../auth/auth.routes';
 import { environmentRoutes } from '../environments/environment.routes';
 import { groupRoutes } from '../groups/group.routes';
 import { registerAuthentication } from '../http/authentication';
+import { policyRoutes } from '../iam/policy.routes';
+import { protectionRoutes } from '../iam/protection.routes';
 import { sendProblem } from '../http/problem';
 import { publicRoute } from '../http/route-access';
 import { memberRoutes } from '../members/member.routes';
@@ -34,6 +36,8 @@ export interface AppOptions {
   logLevel?: string;
   /** Built console to serve; defaults to packages/web/dist when it exists. */
   webDist?: string | null;
+  /** Background jobs (expiry recording, rollout steps); tests drive them by hand when false. */
+  backgroundJobs?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -129,6 +133,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(groupRoutes(services));
   await app.register(projectRoutes(services));
   await app.register(environmentRoutes(services));
+  await app.register(policyRoutes(services));
+  await app.register(protectionRoutes(services));
 
   app.get(
     '/api/v1/openapi.json',

@@ -26,6 +26,7 @@ export async function createServer(
     await migrateToLatest(store.db);
     const services = createServices(config, store, options);
     const app = await buildApp(services, options);
+    if (options.backgroundJobs !== false) services.expiries.start();
     let closed = false;
     return {
       config,
@@ -35,6 +36,7 @@ export async function createServer(
       async close() {
         if (closed) return;
         closed = true;
+        services.expiries.stop();
         await app.close();
         await store.close();
       },

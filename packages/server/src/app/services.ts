@@ -9,9 +9,18 @@ import { EnvironmentRepository } from '../environments/environment.repository';
 import { EnvironmentService } from '../environments/environment.service';
 import type { Authorizer } from '../governance/authorizer';
 import { GovernedChanges } from '../governance/governed-change';
-import { OrgRoleAuthorizer } from '../governance/org-role.authorizer';
 import { GroupRepository } from '../groups/group.repository';
 import { GroupService } from '../groups/group.service';
+import { AssignmentService } from '../iam/assignment.service';
+import { AuthzService } from '../iam/authz.service';
+import { ExpiryRecorder } from '../iam/expiry.recorder';
+import { FlagPermissionService } from '../iam/flag-permission.service';
+import { GrantGuard } from '../iam/grant.guard';
+import { IamRepository } from '../iam/iam.repository';
+import { PolicyAuthorizer } from '../iam/policy.authorizer';
+import { PolicyService } from '../iam/policy.service';
+import { PreviewService } from '../iam/preview.service';
+import { ProtectionService } from '../iam/protection.service';
 import { MemberRepository } from '../members/member.repository';
 import { MemberService } from '../members/member.service';
 import { OrganizationRepository } from '../organization/organization.repository';
@@ -36,6 +45,13 @@ export interface Services {
   groups: GroupService;
   projects: ProjectService;
   environments: EnvironmentService;
+  policies: PolicyService;
+  assignments: AssignmentService;
+  flagPermissions: FlagPermissionService;
+  protections: ProtectionService;
+  authz: AuthzService;
+  previews: PreviewService;
+  expiries: ExpiryRecorder;
 }
 
 export interface ServiceOverrides {
@@ -55,14 +71,16 @@ export function createServices(
   const clock = overrides.clock ?? (() => new Date());
   const auditRepository = new AuditRepository(store.dialect);
   const appender = overrides.auditAppender ?? new ChainedAuditAppender(auditRepository, clock);
-  const authorizer = overrides.authorizer ?? new OrgRoleAuthorizer();
+  const iamRepository = new IamRepository();
+  const groups = new GroupRepository();
+  const policyAuthorizer = new PolicyAuthorizer(iamRepository, groups, clock);
+  const authorizer = overrides.authorizer ?? policyAuthorizer;
   const governed = new GovernedChanges(store.db, authorizer, appender);
   const secretBox = overrides.secretBox ?? SecretBox.fromKeyFile(config.secretKeyFile);
   const deps: ServiceDeps = { store, config, governed, authorizer, secretBox, clock };
 
   const organizations = new OrganizationRepository();
   const members = new MemberRepository();
-  const groups = new GroupRepository();
   const sessions = new SessionRepository();
   const invitations = new InvitationRepository();
   const tokenRepository = new TokenRepository();
@@ -70,6 +88,11 @@ export function createServices(
   const environmentRepository = new EnvironmentRepository();
   const issuer = new TokenIssuer(tokenRepository, clock);
   const projects = new ProjectService(deps, projectRepository, environmentRepository);
+  const guard = new GrantGuard(iamRepository, policyAuthorizer);
+  const assignments = new AssignmentService(deps, iamRepository, members, groups, guard, (executor, orgId) =>
+    policyAuthorizer.context(executor, orgId),
+  );
+  const flagPermissions = new FlagPermissionService(deps, iamRepository, groups, assignments, guard);
 
   return {
     config,
@@ -91,5 +114,12 @@ export function createServices(
     groups: new GroupService(deps, groups, members),
     projects,
     environments: new EnvironmentService(deps, projects, environmentRepository),
+    policies: new PolicyService(deps, iamRepository, groups, guard),
+    assignments,
+    flagPermissions,
+    protections: new ProtectionService(deps, iamRepository, projects, environmentRepository),
+    authz: new AuthzService(deps, policyAuthorizer, iamRepository, members, groups),
+    previews: new PreviewService(deps, policyAuthorizer, iamRepository, members, groups, assignments),
+    expiries: new ExpiryRecorder(deps, iamRepository, organizations),
   };
 }

@@ -174,6 +174,41 @@ export interface VariablesTable {
   updated_at: string;
 }
 
+export interface PoliciesTable {
+  id: string;
+  org_id: string;
+  key: string;
+  name: string;
+  description: string;
+  /** JSON array of statements. */
+  statements: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  org_id: string;
+  policy_key: string;
+  member_id: string | null;
+  group_id: string | null;
+  /** JSON of {project?, flag?, envs?}. */
+  params: string;
+  expires_at: string | null;
+  expiry_recorded: number;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface ProtectionsTable {
+  environment_id: string;
+  /** JSON array of action names. */
+  operations: string;
+  /** JSON of {orgRoles?, policies?, groups?, members?}. */
+  allowed: string;
+  updated_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -190,5 +225,8 @@ export interface Database {
   flag_configurations: FlagConfigurationsTable;
   rollout_schedules: RolloutSchedulesTable;
   variables: VariablesTable;
+  policies: PoliciesTable;
+  assignments: AssignmentsTable;
+  protections: ProtectionsTable;
   kysely_marker?: Generated<number>;
 }

@@ -23,7 +23,7 @@ export interface Refusal {
   resource: string;
   decision: 'explicit-deny' | 'implicit-deny' | 'protected' | 'missing-access';
   reason: string;
-  protection?: { environment: string; operation: string };
+  protection?: { project?: string; environment: string; operation: string };
 }
 
 /**

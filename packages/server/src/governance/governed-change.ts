@@ -20,6 +20,11 @@ export interface PlannedChange<R> {
   after?: unknown;
   /** Writes the change; runs only when every requirement is allowed. */
   apply(tx: Tx): Promise<R>;
+  /**
+   * Refusals the plan found itself (e.g. delegation that would grant more than the caller holds);
+   * they deny the change exactly like the authorizer's.
+   */
+  refusals?: Refusal[];
   /** A free-text comment from the caller, kept in the audit entry. */
   comment?: string | undefined;
   /** For changes made before an actor exists (setup, accepting an invitation). */
@@ -101,12 +106,16 @@ export class GovernedChanges {
       const result = await this.db.transaction().execute(async (tx) => {
         const plan = await request.plan(tx);
         if ('unchanged' in plan) return plan.result;
-        if (request.principal && plan.requirements.length > 0) {
-          const refused = await this.authorizer.refusals(tx, request.principal, plan.requirements);
-          if (refused.length > 0) throw new DeniedChange(plan as PlannedChange<unknown>, refused);
-        } else if (!request.principal && plan.requirements.length > 0) {
+        if (!request.principal && plan.requirements.length > 0) {
           throw new FlagwardError('unauthenticated', 'sign in or send an API token');
         }
+        const refused = [
+          ...(request.principal && plan.requirements.length > 0
+            ? await this.authorizer.refusals(tx, request.principal, plan.requirements)
+            : []),
+          ...(plan.refusals ?? []),
+        ];
+        if (refused.length > 0) throw new DeniedChange(plan as PlannedChange<unknown>, refused);
         const applied = await plan.apply(tx);
         committed = await this.audit.append(tx, this.draft(request, plan, 'applied'));
         return applied;

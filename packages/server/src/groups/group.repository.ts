@@ -27,6 +27,7 @@ export class GroupRepository {
 
   async delete(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('group_members').where('group_id', '=', id).execute();
+    await executor.deleteFrom('assignments').where('group_id', '=', id).execute();
     await executor.deleteFrom('groups').where('id', '=', id).execute();
   }
 

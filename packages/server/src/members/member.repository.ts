@@ -57,12 +57,13 @@ export class MemberRepository {
       .execute();
   }
 
-  /** Removes a member and everything that only exists through them (sessions, tokens, invitations, group seats). */
+  /** Removes a member and everything that only exists through them (sessions, tokens, invitations, group seats, assignments). */
   async delete(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('sessions').where('member_id', '=', id).execute();
     await executor.deleteFrom('api_tokens').where('member_id', '=', id).execute();
     await executor.deleteFrom('invitations').where('member_id', '=', id).execute();
     await executor.deleteFrom('group_members').where('member_id', '=', id).execute();
+    await executor.deleteFrom('assignments').where('member_id', '=', id).execute();
     await executor.deleteFrom('members').where('id', '=', id).execute();
   }
 }

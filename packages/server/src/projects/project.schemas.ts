@@ -1,17 +1,23 @@
 import { z } from 'zod';
+import { RESERVED_ENV_TAGS } from '@flagward/core';
 import { keySchema, nameSchema } from '../http/common.schemas';
+
+/** Free environment tags; `production` and `non-production` are derived from the production flag. */
+const envTagSchema = keySchema.refine((tag) => !RESERVED_ENV_TAGS.includes(tag), {
+  message: `${RESERVED_ENV_TAGS.join(' and ')} are set by the production flag, not as free tags`,
+});
 
 export const environmentBody = z.object({
   key: keySchema,
   name: nameSchema,
   production: z.boolean().optional(),
-  tags: z.array(keySchema).max(50).optional(),
+  tags: z.array(envTagSchema).max(50).optional(),
 });
 export const environmentPatchBody = z
   .object({
     name: nameSchema.optional(),
     production: z.boolean().optional(),
-    tags: z.array(keySchema).max(50).optional(),
+    tags: z.array(envTagSchema).max(50).optional(),
   })
   .strict();
 export const environmentSchema = z.object({

@@ -16,6 +16,9 @@ const TABLES = [
   'flag_configurations',
   'rollout_schedules',
   'variables',
+  'policies',
+  'assignments',
+  'protections',
 ] as const;
 
 /** Every row of every table, in a stable order: equal snapshots mean nothing changed. */

@@ -1,0 +1,247 @@
+import type { Universe, UniverseProject } from '@flagward/core';
+import type { Executor } from '../db/database';
+import type { AssignmentsTable, PoliciesTable, ProtectionsTable } from '../db/database.types';
+
+export type PolicyRow = PoliciesTable;
+export type AssignmentRow = AssignmentsTable;
+export type ProtectionRow = ProtectionsTable;
+
+/** An assignment with the names its API shape needs (member email, group key). */
+export interface AssignmentRecord extends AssignmentRow {
+  member_email: string | null;
+  group_key: string | null;
+}
+
+/** Policies, assignments and environment protections. */
+export class IamRepository {
+  async insertPolicy(executor: Executor, row: PolicyRow): Promise<void> {
+    await executor.insertInto('policies').values(row).execute();
+  }
+
+  async findPolicy(executor: Executor, orgId: string, key: string): Promise<PolicyRow | undefined> {
+    return executor
+      .selectFrom('policies')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+  }
+
+  async listPolicies(executor: Executor, orgId: string): Promise<PolicyRow[]> {
+    return executor.selectFrom('policies').selectAll().where('org_id', '=', orgId).orderBy('key').execute();
+  }
+
+  async updatePolicy(
+    executor: Executor,
+    id: string,
+    changes: Pick<PolicyRow, 'name' | 'description' | 'statements' | 'updated_at'>,
+  ): Promise<void> {
+    await executor.updateTable('policies').set(changes).where('id', '=', id).execute();
+  }
+
+  async deletePolicy(executor: Executor, id: string): Promise<void> {
+    await executor.deleteFrom('policies').where('id', '=', id).execute();
+  }
+
+  private assignments(executor: Executor) {
+    return executor
+      .selectFrom('assignments')
+      .leftJoin('members', 'members.id', 'assignments.member_id')
+      .leftJoin('groups', 'groups.id', 'assignments.group_id')
+      .selectAll('assignments')
+      .select(['members.email as member_email', 'groups.key as group_key']);
+  }
+
+  async insertAssignment(executor: Executor, row: AssignmentRow): Promise<void> {
+    await executor.insertInto('assignments').values(row).execute();
+  }
+
+  async findAssignment(executor: Executor, orgId: string, id: string): Promise<AssignmentRecord | undefined> {
+    return this.assignments(executor)
+      .where('assignments.org_id', '=', orgId)
+      .where('assignments.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Assignments of an organization, optionally narrowed to a member, a group or a policy. */
+  async listAssignments(
+    executor: Executor,
+    orgId: string,
+    filter: { memberId?: string | undefined; groupId?: string | undefined; policy?: string | undefined } = {},
+  ): Promise<AssignmentRecord[]> {
+    let query = this.assignments(executor).where('assignments.org_id', '=', orgId);
+    if (filter.memberId !== undefined) query = query.where('assignments.member_id', '=', filter.memberId);
+    if (filter.groupId !== undefined) query = query.where('assignments.group_id', '=', filter.groupId);
+    if (filter.policy !== undefined) query = query.where('assignments.policy_key', '=', filter.policy);
+    return query.orderBy('assignments.created_at').orderBy('assignments.id').execute();
+  }
+
+  /** The assignments that reach a member: their own and those of every group they belong to. */
+  async assignmentsReaching(
+    executor: Executor,
+    orgId: string,
+    memberId: string,
+  ): Promise<AssignmentRecord[]> {
+    return this.assignments(executor)
+      .where('assignments.org_id', '=', orgId)
+      .where((eb) =>
+        eb.or([
+          eb('assignments.member_id', '=', memberId),
+          eb(
+            'assignments.group_id',
+            'in',
+            eb
+              .selectFrom('group_members')
+              .select('group_members.group_id')
+              .where('group_members.member_id', '=', memberId),
+          ),
+        ]),
+      )
+      .execute();
+  }
+
+  async deleteAssignment(executor: Executor, id: string): Promise<void> {
+    await executor.deleteFrom('assignments').where('id', '=', id).execute();
+  }
+
+  /** Assignments whose expiry has passed but is not yet in the audit log. */
+  async unrecordedExpiries(executor: Executor, now: string): Promise<AssignmentRecord[]> {
+    return this.assignments(executor)
+      .where('assignments.expires_at', 'is not', null)
+      .where('assignments.expires_at', '<=', now)
+      .where('assignments.expiry_recorded', '=', 0)
+      .orderBy('assignments.expires_at')
+      .limit(100)
+      .execute();
+  }
+
+  /** Marks an expiry as recorded; false when another process did it first. */
+  async claimExpiry(executor: Executor, id: string): Promise<boolean> {
+    const result = await executor
+      .updateTable('assignments')
+      .set({ expiry_recorded: 1 })
+      .where('id', '=', id)
+      .where('expiry_recorded', '=', 0)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async findProtection(executor: Executor, environmentId: string): Promise<ProtectionRow | undefined> {
+    return executor
+      .selectFrom('protections')
+      .selectAll()
+      .where('environment_id', '=', environmentId)
+      .executeTakeFirst();
+  }
+
+  async listProtections(executor: Executor, environmentIds: string[]): Promise<ProtectionRow[]> {
+    if (environmentIds.length === 0) return [];
+    return executor
+      .selectFrom('protections')
+      .selectAll()
+      .where('environment_id', 'in', environmentIds)
+      .execute();
+  }
+
+  async upsertProtection(executor: Executor, row: ProtectionRow): Promise<void> {
+    await executor
+      .insertInto('protections')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .column('environment_id')
+          .doUpdateSet({ operations: row.operations, allowed: row.allowed, updated_at: row.updated_at }),
+      )
+      .execute();
+  }
+
+  /** The environments of a project of an organization, in their display order. */
+  async environmentsOfProject(
+    executor: Executor,
+    orgId: string,
+    projectKey: string,
+  ): Promise<Array<{ id: string; key: string; production: number; tags: string }>> {
+    return executor
+      .selectFrom('environments')
+      .innerJoin('projects', 'projects.id', 'environments.project_id')
+      .select(['environments.id', 'environments.key', 'environments.production', 'environments.tags'])
+      .where('projects.org_id', '=', orgId)
+      .where('projects.key', '=', projectKey)
+      .orderBy('environments.position')
+      .execute();
+  }
+
+  /** The tags of a flag; empty when the flag does not exist (yet). */
+  async flagTags(executor: Executor, orgId: string, projectKey: string, flagKey: string): Promise<string[]> {
+    const row = await executor
+      .selectFrom('flags')
+      .innerJoin('projects', 'projects.id', 'flags.project_id')
+      .select('flags.tags')
+      .where('projects.org_id', '=', orgId)
+      .where('projects.key', '=', projectKey)
+      .where('flags.key', '=', flagKey)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.tags) as string[]) : [];
+  }
+
+  /** Every project, environment (with tags and variables) and flag (with tags) of an organization. */
+  async universe(executor: Executor, orgId: string): Promise<Universe> {
+    const projects = await executor
+      .selectFrom('projects')
+      .select(['id', 'key'])
+      .where('org_id', '=', orgId)
+      .execute();
+    const projectIds = projects.map((p) => p.id);
+    if (projectIds.length === 0) return { projects: [] };
+    const [envs, flags, variables] = await Promise.all([
+      executor
+        .selectFrom('environments')
+        .select(['id', 'project_id', 'key', 'production', 'tags'])
+        .where('project_id', 'in', projectIds)
+        .orderBy('position')
+        .execute(),
+      executor
+        .selectFrom('flags')
+        .select(['project_id', 'key', 'tags'])
+        .where('project_id', 'in', projectIds)
+        .execute(),
+      executor
+        .selectFrom('variables')
+        .innerJoin('environments', 'environments.id', 'variables.environment_id')
+        .select(['variables.environment_id', 'variables.key'])
+        .where('environments.project_id', 'in', projectIds)
+        .execute(),
+    ]);
+    const variablesByEnv = new Map<string, string[]>();
+    for (const v of variables)
+      variablesByEnv.set(v.environment_id, [...(variablesByEnv.get(v.environment_id) ?? []), v.key]);
+    const result: UniverseProject[] = projects.map((project) => ({
+      key: project.key,
+      envs: envs
+        .filter((e) => e.project_id === project.id)
+        .map((e) => ({
+          key: e.key,
+          production: e.production === 1,
+          tags: JSON.parse(e.tags) as string[],
+          variables: variablesByEnv.get(e.id) ?? [],
+        })),
+      flags: flags
+        .filter((f) => f.project_id === project.id)
+        .map((f) => ({ key: f.key, tags: JSON.parse(f.tags) as string[] })),
+    }));
+    return { projects: result };
+  }
+
+  /** Whether a flag exists in a project of an organization. */
+  async flagExists(executor: Executor, orgId: string, projectKey: string, flagKey: string): Promise<boolean> {
+    const row = await executor
+      .selectFrom('flags')
+      .innerJoin('projects', 'projects.id', 'flags.project_id')
+      .select('flags.id')
+      .where('projects.org_id', '=', orgId)
+      .where('projects.key', '=', projectKey)
+      .where('flags.key', '=', flagKey)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  createDecider,
+  type Decision,
+  type Principal as DecisionPrincipal,
+  decide,
+  decideScoped,
+  type EnvProtection,
+  getAction,
+  type ResourceName,
+  rn,
+} from '@flagward/core';
+import type { Executor } from '../db/database';
+import type { Authorizer, Refusal, Requirement } from '../governance/authorizer';
+import type { MemberPrincipal, Principal } from '../governance/principal';
+import type { GroupRepository } from '../groups/group.repository';
+import { AuthzContext } from './authz.context';
+import type { IamRepository } from './iam.repository';
+
+/** A requirement's resource, split into the keys it names (`*` as environment: every environment). */
+type ResourceRef =
+  | { type: 'org' }
+  | { type: 'project'; project: string }
+  | { type: 'env'; project: string; env: string }
+  | { type: 'flag'; project: string; env: string; flag: string }
+  | { type: 'var'; project: string; env: string; variable: string }
+  | { type: 'segment'; project: string; env: string; segment: string }
+  | { type: 'member' | 'group' | 'policy' | 'token'; name: string };
+
+/** Splits a concrete resource name as services write it. */
+export function parseResourceRef(resource: string): ResourceRef {
+  if (resource === 'org') return { type: 'org' };
+  const segments = resource.split(':').map((segment) => {
+    const slash = segment.indexOf('/');
+    return { type: segment.slice(0, slash), name: segment.slice(slash + 1) };
+  });
+  const [first, second, third] = segments;
+  if (!first) throw new Error(`unparseable resource ${resource}`);
+  if (first.type !== 'project') return { type: first.type as 'member', name: first.name };
+  if (!second) return { type: 'project', project: first.name };
+  if (!third) return { type: 'env', project: first.name, env: second.name };
+  if (third.type === 'flag') return { type: 'flag', project: first.name, env: second.name, flag: third.name };
+  if (third.type === 'var')
+    return { type: 'var', project: first.name, env: second.name, variable: third.name };
+  return { type: 'segment', project: first.name, env: second.name, segment: third.name };
+}
+
+/** The member whose permissions a principal acts with (a scheduled step: the scheduler's, now). */
+function actingMember(principal: Principal): MemberPrincipal | undefined {
+  return principal.kind === 'system' ? principal.onBehalfOf : principal;
+}
+
+/**
+ * Decides with the policy engine of core (DESIGN §3–§5): organization roles, the member's active
+ * direct and group assignments, environment protections, the ancestor rule and scope rules.
+ */
+export class PolicyAuthorizer implements Authorizer {
+  constructor(
+    private readonly repository: IamRepository,
+    private readonly groups: GroupRepository,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** A decision context for one call (one transaction). */
+  context(executor: Executor, orgId: string): AuthzContext {
+    return new AuthzContext(executor, this.repository, orgId, this.clock());
+  }
+
+  /** A member compiled for decisions with their current role, groups and assignments. */
+  async principalOf(
+    context: AuthzContext,
+    executor: Executor,
+    member: Pick<MemberPrincipal, 'memberId' | 'email' | 'orgRole'>,
+  ): Promise<DecisionPrincipal> {
+    return context.principal(member, await this.groups.groupKeysOfMember(executor, member.memberId));
+  }
+
+  /** The decision, with its explanation, for one action on one resource. */
+  async decide(
+    context: AuthzContext,
+    principal: DecisionPrincipal,
+    requirement: Requirement,
+  ): Promise<Decision> {
+    const ref = parseResourceRef(requirement.resource);
+    if (ref.type !== 'flag' && ref.type !== 'var' && ref.type !== 'env' && ref.type !== 'segment') {
+      return decide(principal, requirement.action, this.simpleResource(ref));
+    }
+    const env = ref.env === '*' ? undefined : await context.environment(ref.project, ref.env);
+    if (ref.type === 'flag') {
+      const flag = {
+        key: ref.flag,
+        tags: requirement.flagTags ?? (await context.flagTags(ref.project, ref.flag)),
+      };
+      const scope = getAction(requirement.action)?.scope;
+      if (env === undefined || (scope !== undefined && scope !== 'single' && scope !== 'grant-envs')) {
+        const envs = await context.environments(ref.project);
+        const protections = new Map(envs.map((e) => [e.key, e.protection]));
+        const decider = createDecider(principal, (_project, envKey) => protections.get(envKey));
+        return decideScoped(decider, requirement.action, { project: ref.project, flag, envs });
+      }
+      return decide(principal, requirement.action, rn.flag(ref.project, env, flag), env.protection);
+    }
+    if (!env) throw new Error(`${requirement.resource} needs a concrete environment`);
+    const protection: EnvProtection | undefined = env.protection;
+    if (ref.type === 'env')
+      return decide(principal, requirement.action, rn.env(ref.project, env), protection);
+    if (ref.type === 'var')
+      return decide(principal, requirement.action, rn.variable(ref.project, env, ref.variable), protection);
+    return decide(principal, requirement.action, rn.segment(ref.project, env, ref.segment), protection);
+  }
+
+  private simpleResource(ref: ResourceRef): ResourceName {
+    switch (ref.type) {
+      case 'org':
+        return rn.org();
+      case 'project':
+        return rn.project(ref.project);
+      case 'member':
+        return rn.member(ref.name);
+      case 'group':
+        return rn.group(ref.name);
+      case 'policy':
+        return rn.policy(ref.name);
+      case 'token':
+        return rn.token(ref.name);
+      default:
+        throw new Error(`resource type ${ref.type} needs an environment`);
+    }
+  }
+
+  async refusals(executor: Executor, principal: Principal, requirements: Requirement[]): Promise<Refusal[]> {
+    const member = actingMember(principal);
+    if (!member) return [];
+    const context = this.context(executor, principal.org.id);
+    const subject = await this.principalOf(context, executor, member);
+    const refused: Refusal[] = [];
+    for (const requirement of requirements) {
+      const decision = await this.decide(context, subject, requirement);
+      if (decision.allowed) continue;
+      const protection = decision.reason.protection;
+      refused.push({
+        action: requirement.action,
+        resource: requirement.resource,
+        decision: decision.decision as Refusal['decision'],
+        reason: decision.reason.message,
+        ...(protection ? { protection } : {}),
+      });
+    }
+    return refused;
+  }
+}
