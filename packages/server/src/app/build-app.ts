@@ -18,10 +18,10 @@ import { authRoutes } from '../auth/auth.routes';
 import { environmentRoutes } from '../environments/environment.routes';
 import { groupRoutes } from '../groups/group.routes';
 import { registerAuthentication } from '../http/authentication';
+import { sendProblem } from '../http/problem';
+import { publicRoute, type RouteAccess } from '../http/route-access';
 import { policyRoutes } from '../iam/policy.routes';
 import { protectionRoutes } from '../iam/protection.routes';
-import { sendProblem } from '../http/problem';
-import { publicRoute } from '../http/route-access';
 import { memberRoutes } from '../members/member.routes';
 import { Metrics } from '../operations/metrics';
 import { operationsRoutes } from '../operations/operations.routes';
@@ -38,6 +38,19 @@ export interface AppOptions {
   webDist?: string | null;
   /** Background jobs (expiry recording, rollout steps); tests drive them by hand when false. */
   backgroundJobs?: boolean;
+}
+
+/** A registered route and what it declares it needs (DESIGN §4). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -89,6 +102,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   );
 
   const metrics = new Metrics();
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: route.url, access: route.config?.access });
+    }
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -209,6 +209,16 @@ export interface ProtectionsTable {
   updated_at: string;
 }
 
+export interface AuditCheckpointsTable {
+  org_id: string;
+  size: number;
+  /** Base64 Merkle root of the first `size` entries. */
+  root: string;
+  /** The C2SP signed note. */
+  note: string;
+  signed_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -221,6 +231,7 @@ export interface Database {
   environments: EnvironmentsTable;
   audit_entries: AuditEntriesTable;
   audit_heads: AuditHeadsTable;
+  audit_checkpoints: AuditCheckpointsTable;
   flags: FlagsTable;
   flag_configurations: FlagConfigurationsTable;
   rollout_schedules: RolloutSchedulesTable;

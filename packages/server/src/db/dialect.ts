@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, type SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './database';
 
 /**
@@ -17,4 +17,9 @@ export function lockRows<DB, TB extends keyof DB, O>(
 /** Case-insensitive substring match operator for free-text search. */
 export function likeOperator(dialect: DialectName): 'like' | 'ilike' {
   return dialect === 'postgres' ? 'ilike' : 'like';
+}
+
+/** The dialect a Kysely instance speaks (for migrations, which receive only the instance). */
+export function dialectOf(db: { getExecutor(): { adapter: unknown } }): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }

@@ -152,7 +152,13 @@ export class EnvironmentService {
             `changed tags of environment ${envKey} of ${projectKey} to [${after.tags.join(', ')}]`,
           );
         }
-        if (changes.length === 0) return { unchanged: true, result: before };
+        if (changes.length === 0) {
+          return {
+            unchanged: true,
+            result: before,
+            requirements: [{ action: 'CanAccessEnv', resource: environmentRn(projectKey, envKey) }],
+          };
+        }
         const requirements: Requirement[] = [
           { action: 'UpdateEnvSettings', resource: environmentRn(projectKey, envKey) },
         ];

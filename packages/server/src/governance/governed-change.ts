@@ -2,6 +2,7 @@ import { FlagwardError } from '@flagward/core';
 import type { AuditAppender, AuditDraft } from '../audit/audit.appender';
 import type { AuditEntry } from '../audit/audit.types';
 import type { Db, Tx } from '../db/database';
+import { authorizeRead } from './access';
 import type { Authorizer, Refusal, Requirement } from './authorizer';
 import { type AuditActor, auditActorOf, type OrgRef, type Principal, type RequestMeta } from './principal';
 
@@ -49,6 +50,11 @@ export class StaleAttempt extends Error {
 export interface UnchangedResult<R> {
   unchanged: true;
   result: R;
+  /**
+   * What the caller must hold to be told the current state: a no-op must not answer a caller who
+   * could neither read the resource nor make the change.
+   */
+  requirements?: Requirement[];
 }
 
 export type Plan<R> = PlannedChange<R> | UnchangedResult<R>;
@@ -105,7 +111,12 @@ export class GovernedChanges {
     try {
       const result = await this.db.transaction().execute(async (tx) => {
         const plan = await request.plan(tx);
-        if ('unchanged' in plan) return plan.result;
+        if ('unchanged' in plan) {
+          if (request.principal && plan.requirements && plan.requirements.length > 0) {
+            await authorizeRead(this.authorizer, tx, request.principal, plan.requirements);
+          }
+          return plan.result;
+        }
         if (!request.principal && plan.requirements.length > 0) {
           throw new FlagwardError('unauthenticated', 'sign in or send an API token');
         }

@@ -125,7 +125,7 @@ export class GroupService {
       plan: async (tx) => {
         const group = await this.load(tx, caller.org.id, key);
         const before = await this.view(tx, group);
-        if (group.name === name) return { unchanged: true, result: before };
+        if (group.name === name) return { unchanged: true, result: before, requirements: MANAGE_GROUPS };
         const after = { ...before, name };
         return {
           requirements: MANAGE_GROUPS,
@@ -178,8 +178,9 @@ export class GroupService {
         const member = await this.members.findByEmail(tx, caller.org.id, email);
         if (!member) throw new FlagwardError('not-found', `no member ${email}`);
         const before = await this.view(tx, group);
-        if ((await this.groups.hasMember(tx, group.id, member.id)) === present)
-          return { unchanged: true, result: before };
+        if ((await this.groups.hasMember(tx, group.id, member.id)) === present) {
+          return { unchanged: true, result: before, requirements: MANAGE_GROUPS };
+        }
         const members = present
           ? [...before.members, email].sort()
           : before.members.filter((e) => e !== email);

@@ -151,7 +151,11 @@ export class FlagPermissionService {
           levelOf(existing) === input.level &&
           JSON.stringify(paramsOf(existing).envs ?? ['*']) === JSON.stringify(envs)
         ) {
-          return { unchanged: true, result: this.view(existing) };
+          return {
+            unchanged: true,
+            result: this.view(existing),
+            requirements: [{ action: 'CanAccessProject', resource: `project/${project}` }],
+          };
         }
         const owners = holders.filter((row) => levelOf(row) === 'owner');
         if (existing && levelOf(existing) === 'owner' && input.level !== 'owner' && owners.length === 1) {

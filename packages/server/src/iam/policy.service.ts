@@ -148,7 +148,7 @@ export class PolicyService {
           before.name === input.name &&
           before.description === description &&
           JSON.stringify(before.statements) === JSON.stringify(input.statements);
-        if (unchanged) return { unchanged: true, result: before };
+        if (unchanged) return { unchanged: true, result: before, requirements: [MANAGE_POLICIES] };
         const next: Policy = {
           key,
           name: input.name,

@@ -87,7 +87,15 @@ export class ProtectionService {
       meta,
       plan: async (tx) => {
         const { env, current } = await this.load(tx, caller.org.id, projectKey, envKey);
-        if (JSON.stringify(current) === JSON.stringify(next)) return { unchanged: true, result: current };
+        if (JSON.stringify(current) === JSON.stringify(next)) {
+          return {
+            unchanged: true,
+            result: current,
+            requirements: [
+              { action: 'ManageProtectedOperations', resource: environmentRn(projectKey, envKey) },
+            ],
+          };
+        }
         const allowedText = describeProtectionAllowed(next as EnvProtection);
         return {
           requirements: [

@@ -147,7 +147,10 @@ export class MemberService {
           if (!self) requirements.push({ action: 'ManageMembers', resource: 'org' });
           changes.push(`renamed member ${email} to "${next.name}"`);
         }
-        if (changes.length === 0) return { unchanged: true, result: memberView(member) };
+        if (changes.length === 0) {
+          const requirements = self ? [] : [{ action: 'ManageMembers', resource: 'org' }];
+          return { unchanged: true, result: memberView(member), requirements };
+        }
         return {
           requirements,
           actions: ['UpdateMember'],

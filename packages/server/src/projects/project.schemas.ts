@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { RESERVED_ENV_TAGS } from '@flagward/core';
+import { z } from 'zod';
 import { keySchema, nameSchema } from '../http/common.schemas';
 
 /** Free environment tags; `production` and `non-production` are derived from the production flag. */

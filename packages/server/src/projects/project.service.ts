@@ -166,8 +166,13 @@ export class ProjectService {
       plan: async (tx: Tx) => {
         const project = await this.load(tx, caller.org.id, key);
         const before = await this.view(tx, caller, project);
-        if (patch.name === undefined || patch.name === project.name)
-          return { unchanged: true, result: before };
+        if (patch.name === undefined || patch.name === project.name) {
+          return {
+            unchanged: true,
+            result: before,
+            requirements: [{ action: 'CanAccessProject', resource: projectRn(key) }],
+          };
+        }
         const after = { ...before, name: patch.name };
         return {
           requirements: [{ action: 'UpdateProjectSettings', resource: projectRn(key) }],

@@ -12,6 +12,7 @@ const TABLES = [
   'environments',
   'audit_entries',
   'audit_heads',
+  'audit_checkpoints',
   'flags',
   'flag_configurations',
   'rollout_schedules',

@@ -28,13 +28,27 @@ async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_by', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('assignments_member').on('assignments').columns(['org_id', 'member_id']).execute();
-  await db.schema.createIndex('assignments_group').on('assignments').columns(['org_id', 'group_id']).execute();
-  await db.schema.createIndex('assignments_policy').on('assignments').columns(['org_id', 'policy_key']).execute();
+  await db.schema
+    .createIndex('assignments_member')
+    .on('assignments')
+    .columns(['org_id', 'member_id'])
+    .execute();
+  await db.schema
+    .createIndex('assignments_group')
+    .on('assignments')
+    .columns(['org_id', 'group_id'])
+    .execute();
+  await db.schema
+    .createIndex('assignments_policy')
+    .on('assignments')
+    .columns(['org_id', 'policy_key'])
+    .execute();
 
   await db.schema
     .createTable('protections')
-    .addColumn('environment_id', 'text', (c) => c.primaryKey().references('environments.id').onDelete('cascade'))
+    .addColumn('environment_id', 'text', (c) =>
+      c.primaryKey().references('environments.id').onDelete('cascade'),
+    )
     .addColumn('operations', 'text', (c) => c.notNull())
     .addColumn('allowed', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())

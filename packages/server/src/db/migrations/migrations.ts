@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { identityProjectsAudit } from './001-identity-projects-audit';
 import { flagsVariablesSchedules } from './002-flags-variables-schedules';
 import { policiesAssignmentsProtections } from './003-policies-assignments-protections';
+import { appendOnlyAudit } from './004-append-only-audit';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
   '001-identity-projects-audit': identityProjectsAudit,
   '002-flags-variables-schedules': flagsVariablesSchedules,
   '003-policies-assignments-protections': policiesAssignmentsProtections,
+  '004-append-only-audit': appendOnlyAudit,
 };
 
 /** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */
