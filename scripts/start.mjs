@@ -30,9 +30,6 @@ if (stale) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const cli = path.join(root, 'packages', 'server', 'src', 'cli', 'main.ts');
-const server = spawnSync(process.execPath, ['--import', 'tsx', cli, 'serve', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
-process.exit(server.status ?? 1);
+// The server runs in this process, so SIGINT/SIGTERM reach its graceful shutdown.
+process.argv.splice(2, 0, 'serve');
+await import(path.join(root, 'packages', 'server', 'bin', 'flagward.mjs'));

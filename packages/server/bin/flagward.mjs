@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx, so the server needs no build step.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Runs the TypeScript CLI in this process through tsx's loader, so the server needs no build step and
+// receives signals (graceful shutdown) directly.
+import { register } from 'tsx/esm/api';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const entry = path.join(here, '..', 'src', 'cli', 'main.ts');
-const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+register();
+await import('../src/cli/main.ts');
