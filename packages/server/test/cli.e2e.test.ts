@@ -10,7 +10,10 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/f
 function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; got:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = pattern.exec(output);
@@ -48,9 +51,14 @@ describe('the flagward command line', () => {
 
   it('serves on SQLite, tells what to do first, and shuts down gracefully on SIGTERM', async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
-    const [, url] = await waitForOutput(child, /Flagward is running at (http:\/\/127\.0\.0\.1:\d+)[\s\S]*First run:/);
+    const [, url] = await waitForOutput(
+      child,
+      /Flagward is running at (http:\/\/127\.0\.0\.1:\d+)[\s\S]*First run:/,
+    );
     const health = await fetch(`${url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${url}/readyz`);
