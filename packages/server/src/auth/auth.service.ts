@@ -126,7 +126,7 @@ export class AuthService {
     sessionToken: string | undefined,
     meta: RequestMeta,
   ): Promise<void> {
-    if (!principal || principal.kind !== 'member' || !sessionToken) return;
+    if (principal?.kind !== 'member' || !sessionToken) return;
     await this.deps.governed.run({
       principal,
       meta,

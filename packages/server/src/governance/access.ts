@@ -5,7 +5,7 @@ import type { MemberPrincipal, Principal } from './principal';
 
 /** The caller as a member; anything else is unauthenticated. */
 export function requireMember(principal: Principal | undefined): MemberPrincipal {
-  if (!principal || principal.kind !== 'member') {
+  if (principal?.kind !== 'member') {
     throw new FlagwardError('unauthenticated', 'sign in or send an API token');
   }
   return principal;
