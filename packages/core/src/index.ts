@@ -1,3 +1,4 @@
+export * from './audit';
 export * from './authz';
 export * from './errors/flagward-error';
 export * from './evaluation';

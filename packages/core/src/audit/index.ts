@@ -1,0 +1,50 @@
+export { base64ToBytes, bytesEqual, bytesToBase64, bytesToHex, hexToBytes } from './byte-encoding';
+export { canonicalJson } from './canonical-json';
+export {
+  AuditChainVerifier,
+  type AuditChainVerifierOptions,
+  type AuditProblem,
+  type AuditVerification,
+  auditProblems,
+  type CheckpointCheck,
+} from './chain-verifier';
+export {
+  type Checkpoint,
+  type CheckpointFailure,
+  type CheckpointVerification,
+  generateSignerKey,
+  type NoteSignature,
+  type ParsedCheckpoint,
+  parseCheckpoint,
+  parseVerifierKey,
+  signCheckpoint,
+  signNote,
+  type VerifierKey,
+  verifyCheckpoint,
+  vkeyFromSkey,
+} from './checkpoint-note';
+export { hashEntry, isEntryHash, ZERO_HASH } from './entry-hash';
+export {
+  type EntryProofsVerification,
+  EntryProofVerifier,
+  type EntryWithProof,
+  verifyEntriesWithProofs,
+} from './entry-proofs';
+export {
+  type ConsistencyProofInput,
+  consistencyProof,
+  type InclusionProofInput,
+  inclusionProof,
+  type LeafHashReader,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle-proof';
+export {
+  emptyRoot,
+  HASH_SIZE,
+  leafHash,
+  MerkleFrontier,
+  type MerkleFrontierJson,
+  nodeHash,
+  rootOfLeaves,
+} from './merkle-tree';
