@@ -248,6 +248,36 @@ describe.each(DATABASES)('policies, assignments and explanations on %s', (databa
     expect(byMember.status).toBe(403);
   });
 
+  it('drops the grants bound to a project when the project is deleted', async () => {
+    await ok(
+      t.request('POST', '/api/v1/projects', {
+        as: { token: owner },
+        body: { key: 'tmp', name: 'Temporary' },
+      }),
+      201,
+    );
+    await ok(
+      t.request('POST', '/api/v1/assignments', {
+        as: { token: owner },
+        body: { policy: 'project-reader', member: 'kim@acme.test', params: { project: 'tmp' } },
+      }),
+      201,
+    );
+    await ok(t.request('DELETE', '/api/v1/projects/tmp', { as: { token: owner } }), 204);
+    await ok(
+      t.request('POST', '/api/v1/projects', {
+        as: { token: owner },
+        body: { key: 'tmp', name: 'Temporary again' },
+      }),
+      201,
+    );
+    const assignments = await ok(
+      t.request('GET', '/api/v1/assignments?member=kim@acme.test', { as: { token: owner } }),
+    );
+    expect(assignments.items).toEqual([]);
+    expect((await check(t, owner, 'kim@acme.test', 'CanAccessProject', 'project/tmp')).allowed).toBe(false);
+  });
+
   it('records every grant and revocation with a readable summary', async () => {
     const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
     const summaries = (await t.server.services.auditRepository.listAll(t.server.store.db, org.id)).map(

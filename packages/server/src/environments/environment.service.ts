@@ -1,6 +1,7 @@
 import { FlagwardError } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import type { Tx } from '../db/database';
+import type { FlagConfigurationRepository } from '../flags/configuration.repository';
 import { authorizeRead, mayRead, requireMember } from '../governance/access';
 import type { Requirement } from '../governance/authorizer';
 import type { Principal, RequestMeta } from '../governance/principal';
@@ -34,6 +35,7 @@ export class EnvironmentService {
     private readonly deps: ServiceDeps,
     private readonly projects: ProjectService,
     private readonly environments: EnvironmentRepository,
+    private readonly flagConfigurations: FlagConfigurationRepository,
   ) {}
 
   private async load(tx: Tx, project: ProjectRow, key: string): Promise<EnvironmentRow> {
@@ -111,6 +113,8 @@ export class EnvironmentService {
           after: view,
           apply: async (applyTx) => {
             await this.environments.insert(applyTx, row);
+            // Every flag exists in every environment: the new one starts with each flag off.
+            await this.flagConfigurations.seedEnvironment(applyTx, project.id, row.id, row.created_at);
             return view;
           },
         };

@@ -276,4 +276,9 @@ export class FlagPermissionService {
     });
     return envs;
   }
+
+  /** Revokes every flag permission of a flag being deleted (part of the deleting change). */
+  async revokeAll(tx: Tx, orgId: string, project: string, flag: string): Promise<number> {
+    return this.repository.deleteAssignmentsScopedTo(tx, orgId, project, flag);
+  }
 }

@@ -244,4 +244,29 @@ export class IamRepository {
       .executeTakeFirst();
     return row !== undefined;
   }
+
+  /**
+   * Removes the assignments bound to a project (or to one flag of it) when that project or flag is
+   * deleted, so a later resource with the same key does not inherit old grants. Returns how many.
+   */
+  async deleteAssignmentsScopedTo(
+    executor: Executor,
+    orgId: string,
+    project: string,
+    flag?: string,
+  ): Promise<number> {
+    const rows = await executor
+      .selectFrom('assignments')
+      .select(['id', 'params'])
+      .where('org_id', '=', orgId)
+      .execute();
+    const doomed = rows
+      .filter((row) => {
+        const params = JSON.parse(row.params) as { project?: string; flag?: string };
+        return params.project === project && (flag === undefined || params.flag === flag);
+      })
+      .map((row) => row.id);
+    if (doomed.length > 0) await executor.deleteFrom('assignments').where('id', 'in', doomed).execute();
+    return doomed.length;
+  }
 }

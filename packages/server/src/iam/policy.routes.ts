@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services';
+import { atQuery } from '../audit/audit.schemas';
 import { emailParams, errorResponses, listOf, noContentResponses } from '../http/common.schemas';
 import { metaOf } from '../http/request-context';
 import { anyMember, needs } from '../http/route-access';
@@ -49,10 +50,14 @@ export function policyRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['policies'],
           params: policyParams,
+          querystring: atQuery,
           response: { 200: policySchema, ...errorResponses },
         },
       },
-      async (request) => services.policies.get(request.principal, request.params.key),
+      async (request) =>
+        request.query.at === undefined
+          ? services.policies.get(request.principal, request.params.key)
+          : services.history.policyAt(request.principal, request.params.key, request.query.at),
     );
     app.put(
       '/api/v1/policies/:key',
@@ -131,14 +136,20 @@ export function policyRoutes(services: Services): FastifyPluginAsyncZod {
         config: { access: anyMember('every member may read who holds which policy') },
         schema: {
           tags: ['policies'],
-          querystring: assignmentQuery,
+          querystring: assignmentQuery.extend(atQuery.shape),
           response: { 200: listOf(assignmentSchema), ...errorResponses },
         },
       },
-      async (request) => ({
-        items: await services.assignments.list(request.principal, request.query),
-        nextCursor: null,
-      }),
+      async (request) => {
+        const { at, ...filter } = request.query;
+        return {
+          items:
+            at === undefined
+              ? await services.assignments.list(request.principal, filter)
+              : await services.history.assignmentsAt(request.principal, filter, at),
+          nextCursor: null,
+        };
+      },
     );
     app.delete(
       '/api/v1/assignments/:id',

@@ -7,6 +7,7 @@ import type { EnvironmentRepository } from '../environments/environment.reposito
 import { type EnvironmentView, environmentRn, environmentView } from '../environments/environment.view';
 import { authorizeRead, mayRead, requireMember } from '../governance/access';
 import type { Principal, RequestMeta } from '../governance/principal';
+import type { IamRepository } from '../iam/iam.repository';
 import type { ProjectRepository, ProjectRow } from './project.repository';
 
 export interface ProjectView {
@@ -39,6 +40,7 @@ export class ProjectService {
     private readonly deps: ServiceDeps,
     private readonly projects: ProjectRepository,
     private readonly environments: EnvironmentRepository,
+    private readonly iam: IamRepository,
   ) {}
 
   async load(executor: Executor, orgId: string, key: string): Promise<ProjectRow> {
@@ -203,7 +205,11 @@ export class ProjectService {
           project: key,
           summary: `deleted project ${key}`,
           before: { key, name: project.name },
-          apply: (applyTx) => this.projects.delete(applyTx, project.id),
+          apply: async (applyTx) => {
+            // Role grants bound to this project go with it; a later project with the same key starts clean.
+            await this.iam.deleteAssignmentsScopedTo(applyTx, caller.org.id, key);
+            await this.projects.delete(applyTx, project.id);
+          },
         };
       },
     });
