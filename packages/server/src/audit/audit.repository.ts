@@ -1,14 +1,46 @@
+import { canonicalJson, hashEntry, MerkleFrontier, ZERO_HASH } from '@flagward/core';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectName, Executor, Tx } from '../db/database';
-import { lockRows } from '../db/dialect';
+import type { AuditCheckpointsTable, Database } from '../db/database.types';
+import { likeOperator, lockRows } from '../db/dialect';
+import type { AuditActor } from '../governance/principal';
 import type { UnsealedEntry } from './audit.appender';
-import type { AuditEntry } from './audit.types';
-import { hashEntry, MerkleFrontier, ZERO_HASH } from './tmp-frontier';
+import type { AuditEntry, AuditFilter } from './audit.types';
 
 function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-/** Reads and appends audit entries. Nothing here (or anywhere) updates or deletes an entry. */
+/** The email an entry is filtered by: the member's, or the member a system actor acted for. */
+export function actorEmailOf(actor: AuditActor): string | null {
+  return actor.email ?? actor.onBehalfOf?.email ?? null;
+}
+
+/** The head of an organization's log: its size, last hash and Merkle frontier. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+  frontier: MerkleFrontier;
+}
+
+/** A stored entry as the query paths need it: its position, the columns visibility needs, the body. */
+export interface StoredEntryRow {
+  seq: number;
+  project: string | null;
+  environment: string | null;
+  body: string;
+}
+
+export type CheckpointRow = AuditCheckpointsTable;
+
+/** Escapes LIKE metacharacters so user text matches literally (with `escape '\'`). */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+type EntryExpressionBuilder = ExpressionBuilder<Database, 'audit_entries'>;
+
+/** Reads and appends audit entries and checkpoints. Nothing here (or anywhere) updates or deletes one. */
 export class AuditRepository {
   constructor(private readonly dialect: DialectName) {}
 
@@ -26,8 +58,9 @@ export class AuditRepository {
   }
 
   /**
-   * Seals entries into the organization's chain under the log's lock: gapless seq, prevHash, hash,
-   * Merkle frontier. Must run inside the transaction that makes the change.
+   * Seals entries into the organization's chain under the log's lock (`FOR UPDATE` on PostgreSQL; SQLite
+   * serializes writers): gapless seq, prevHash, hash (core's hashEntry, which is also the RFC 6962 leaf
+   * hash) and the Merkle frontier. Must run inside the transaction that makes the change.
    */
   async appendSealed(tx: Tx, orgId: string, entries: UnsealedEntry[]): Promise<AuditEntry[]> {
     const head = await lockRows(
@@ -37,13 +70,14 @@ export class AuditRepository {
     if (!head) throw new Error(`organization ${orgId} has no audit log`);
     const frontier = MerkleFrontier.fromJSON(JSON.parse(head.frontier));
     let seq = Number(head.seq);
+    if (frontier.size !== seq) throw new Error(`the audit head of ${orgId} is inconsistent`);
     let prevHash = head.hash;
     const sealed: AuditEntry[] = [];
     for (const unsealed of entries) {
       seq += 1;
       const withoutHash = { ...unsealed, seq, prevHash };
       const hash = hashEntry(withoutHash);
-      const entry: AuditEntry = { ...withoutHash, hash };
+      const entry = { ...withoutHash, hash } as AuditEntry;
       frontier.append(Buffer.from(hash, 'hex'));
       sealed.push(entry);
       prevHash = hash;
@@ -57,6 +91,7 @@ export class AuditRepository {
           id: e.id,
           at: e.at,
           actor: JSON.stringify(e.actor),
+          actor_email: actorEmailOf(e.actor),
           actions: JSON.stringify(e.actions),
           resource: e.resource,
           project: e.project ?? null,
@@ -72,7 +107,7 @@ export class AuditRepository {
           user_agent: e.userAgent ?? null,
           prev_hash: e.prevHash,
           hash: e.hash,
-          body: JSON.stringify(e),
+          body: canonicalJson(e),
         })),
       )
       .execute();
@@ -84,7 +119,230 @@ export class AuditRepository {
     return sealed;
   }
 
-  /** Entries of an organization in seq order (oldest first), for tests and export. */
+  /**
+   * Locks every organization's log head for the rest of the transaction (`FOR UPDATE` on PostgreSQL;
+   * SQLite's write transaction already excludes other writers). Group commit takes it first, so every
+   * writing transaction locks the heads before any row a change locks: one lock order, no deadlock
+   * between a batch holding a head and waiting for a flag and a change holding the flag.
+   */
+  async lockLogs(tx: Tx): Promise<void> {
+    if (this.dialect !== 'postgres') return;
+    await lockRows(this.dialect, tx.selectFrom('audit_heads').select('org_id')).execute();
+  }
+
+  /** Every organization that has a log. */
+  async logs(executor: Executor): Promise<Array<{ id: string; key: string; name: string }>> {
+    return executor
+      .selectFrom('audit_heads')
+      .innerJoin('organizations', 'organizations.id', 'audit_heads.org_id')
+      .select(['organizations.id', 'organizations.key', 'organizations.name'])
+      .orderBy('organizations.key')
+      .execute();
+  }
+
+  /** The committed head of an organization's log (no lock). */
+  async head(executor: Executor, orgId: string): Promise<AuditHead | undefined> {
+    const row = await executor
+      .selectFrom('audit_heads')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      seq: Number(row.seq),
+      hash: row.hash,
+      frontier: MerkleFrontier.fromJSON(JSON.parse(row.frontier)),
+    };
+  }
+
+  /** Stored bodies with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit` of them. */
+  async bodies(
+    executor: Executor,
+    orgId: string,
+    afterSeq: number,
+    uptoSeq: number,
+    limit: number,
+  ): Promise<Array<{ seq: number; body: string }>> {
+    const rows = await executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'body'])
+      .where('org_id', '=', orgId)
+      .where('seq', '>', afterSeq)
+      .where('seq', '<=', uptoSeq)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+  }
+
+  /** Leaf hashes (the `hash` column) with `afterSeq < seq <= uptoSeq`, in seq order. */
+  async leafHashes(
+    executor: Executor,
+    orgId: string,
+    afterSeq: number,
+    uptoSeq: number,
+    limit: number,
+  ): Promise<Array<{ seq: number; hash: string }>> {
+    const rows = await executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'hash'])
+      .where('org_id', '=', orgId)
+      .where('seq', '>', afterSeq)
+      .where('seq', '<=', uptoSeq)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash }));
+  }
+
+  async entryBySeq(executor: Executor, orgId: string, seq: number): Promise<StoredEntryRow | undefined> {
+    const row = await executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'project', 'environment', 'body'])
+      .where('org_id', '=', orgId)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    return row ? { ...row, seq: Number(row.seq) } : undefined;
+  }
+
+  private filterExpression(eb: EntryExpressionBuilder, filter: AuditFilter): Expression<SqlBool> {
+    const like = likeOperator(this.dialect);
+    const conditions: Expression<SqlBool>[] = [];
+    if (filter.project !== undefined) conditions.push(eb('project', '=', filter.project));
+    if (filter.environment !== undefined) conditions.push(eb('environment', '=', filter.environment));
+    if (filter.flag !== undefined) conditions.push(eb('flag', '=', filter.flag));
+    if (filter.outcome !== undefined) conditions.push(eb('outcome', '=', filter.outcome));
+    if (filter.since !== undefined) conditions.push(eb('at', '>=', filter.since));
+    if (filter.until !== undefined) conditions.push(eb('at', '<', filter.until));
+    if (filter.action !== undefined) {
+      conditions.push(
+        sql<SqlBool>`${eb.ref('actions')} like ${likePattern(`"${filter.action}"`)} escape '\\'`,
+      );
+    }
+    if (filter.actor !== undefined) {
+      const email = filter.actor.toLowerCase();
+      conditions.push(
+        eb.or([
+          eb('actor_email', '=', email),
+          eb.and([
+            eb('actor_email', 'is', null),
+            sql<SqlBool>`${eb.ref('actor')} ${sql.raw(like)} ${likePattern(`"${email}"`)} escape '\\'`,
+          ]),
+        ]),
+      );
+    }
+    if (filter.q !== undefined && filter.q !== '') {
+      const pattern = likePattern(filter.q);
+      conditions.push(
+        eb.or(
+          (['summary', 'resource', 'reason'] as const).map(
+            (column) => sql<SqlBool>`${eb.ref(column)} ${sql.raw(like)} ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    return eb.and(conditions);
+  }
+
+  /**
+   * One page of entries matching `filter`, newest first below `beforeSeq` or oldest first above
+   * `afterSeq`, never beyond `uptoSeq`.
+   */
+  async query(
+    executor: Executor,
+    orgId: string,
+    filter: AuditFilter,
+    page: { order: 'asc' | 'desc'; beforeSeq?: number; afterSeq?: number; uptoSeq?: number; limit: number },
+  ): Promise<StoredEntryRow[]> {
+    let query = executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'project', 'environment', 'body'])
+      .where('org_id', '=', orgId)
+      .where((eb) => this.filterExpression(eb, filter));
+    if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);
+    if (page.afterSeq !== undefined) query = query.where('seq', '>', page.afterSeq);
+    if (page.uptoSeq !== undefined) query = query.where('seq', '<=', page.uptoSeq);
+    const rows = await query.orderBy('seq', page.order).limit(page.limit).execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /**
+   * Applied entries about one flag (in one environment, or about the flag as a whole), newest first,
+   * at or before `at`.
+   */
+  async flagHistory(
+    executor: Executor,
+    orgId: string,
+    address: { project: string; flag: string; env: string },
+    at: string,
+    page: { beforeSeq?: number; limit: number },
+  ): Promise<Array<{ seq: number; body: string }>> {
+    let query = executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'body'])
+      .where('org_id', '=', orgId)
+      .where('project', '=', address.project)
+      .where('flag', '=', address.flag)
+      .where((eb) => eb.or([eb('environment', '=', address.env), eb('environment', 'is', null)]))
+      .where('outcome', '=', 'applied')
+      .where('at', '<=', at);
+    if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);
+    const rows = await query.orderBy('seq', 'desc').limit(page.limit).execute();
+    return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+  }
+
+  /** Applied entries whose resource is exactly `resource`, newest first, at or before `at`. */
+  async resourceHistory(
+    executor: Executor,
+    orgId: string,
+    resource: string,
+    at: string,
+    page: { beforeSeq?: number; limit: number },
+  ): Promise<Array<{ seq: number; body: string }>> {
+    let query = executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'body'])
+      .where('org_id', '=', orgId)
+      .where('resource', '=', resource)
+      .where('outcome', '=', 'applied')
+      .where('at', '<=', at);
+    if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);
+    const rows = await query.orderBy('seq', 'desc').limit(page.limit).execute();
+    return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+  }
+
+  /**
+   * Applied entries that can create or remove assignments (policies, flag permissions, members and
+   * groups), oldest first, at or before `at`.
+   */
+  async assignmentHistory(
+    executor: Executor,
+    orgId: string,
+    at: string,
+    page: { afterSeq: number; limit: number },
+  ): Promise<Array<{ seq: number; body: string }>> {
+    const rows = await executor
+      .selectFrom('audit_entries')
+      .select(['seq', 'body'])
+      .where('org_id', '=', orgId)
+      .where('outcome', '=', 'applied')
+      .where('at', '<=', at)
+      .where('seq', '>', page.afterSeq)
+      .where((eb) =>
+        eb.or([
+          eb('resource', 'like', 'policy/%'),
+          eb('resource', 'like', 'member/%'),
+          eb('resource', 'like', 'group/%'),
+          eb('resource', 'like', 'project/%:flag/%'),
+        ]),
+      )
+      .orderBy('seq', 'asc')
+      .limit(page.limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+  }
+
+  /** Entries of an organization in seq order (oldest first), for tests. */
   async listAll(executor: Executor, orgId: string): Promise<AuditEntry[]> {
     const rows = await executor
       .selectFrom('audit_entries')
@@ -102,5 +360,46 @@ export class AuditRepository {
       .where('org_id', '=', orgId)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** Stores a signed checkpoint (append-only, like the entries). */
+  async insertCheckpoint(executor: Executor, row: CheckpointRow): Promise<void> {
+    await executor.insertInto('audit_checkpoints').values(row).execute();
+  }
+
+  async latestCheckpoint(executor: Executor, orgId: string): Promise<CheckpointRow | undefined> {
+    const row = await executor
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { ...row, size: Number(row.size) } : undefined;
+  }
+
+  async checkpointOfSize(
+    executor: Executor,
+    orgId: string,
+    size: number,
+  ): Promise<CheckpointRow | undefined> {
+    const row = await executor
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('size', '=', size)
+      .executeTakeFirst();
+    return row ? { ...row, size: Number(row.size) } : undefined;
+  }
+
+  /** Every checkpoint of an organization, smallest first. */
+  async checkpoints(executor: Executor, orgId: string): Promise<CheckpointRow[]> {
+    const rows = await executor
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('size', 'asc')
+      .execute();
+    return rows.map((r) => ({ ...r, size: Number(r.size) }));
   }
 }

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { serve } from '../app/server';
+import { auditCommand } from '../audit/audit.commands';
 import { type ConfigOverrides, loadConfig } from '../config/config';
 import { migrateToLatest, openStore } from '../db/database';
+import { policyCommand } from './policy.commands';
 
 interface ServerFlags {
   port?: number;
@@ -55,6 +57,9 @@ export function buildCli(): Command {
       }
     },
   );
+
+  program.addCommand(auditCommand());
+  program.addCommand(policyCommand());
 
   return program;
 }

@@ -115,6 +115,8 @@ export interface AuditEntriesTable {
   hash: string;
   /** The complete entry as hashed (canonical JSON), so verification never depends on column mapping. */
   body: string;
+  /** The actor's email (or the member a system actor acted for), for filtering; null before migration 005. */
+  actor_email: string | null;
 }
 
 export interface AuditHeadsTable {

@@ -23,3 +23,18 @@ export function likeOperator(dialect: DialectName): 'like' | 'ilike' {
 export function dialectOf(db: { getExecutor(): { adapter: unknown } }): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
+
+/**
+ * The statement that opens a write transaction. SQLite takes the write lock up front (IMMEDIATE), so a
+ * transaction that reads before it writes never fails with SQLITE_BUSY when another process committed
+ * in between; PostgreSQL locks rows as it goes.
+ */
+export function beginWriteSql(dialect: DialectName): string {
+  return dialect === 'sqlite' ? 'begin immediate' : 'begin';
+}
+
+/** Whether an error is SQLite's "database is locked" (another process holds the write lock too long). */
+export function isLockTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
+}

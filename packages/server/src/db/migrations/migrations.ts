@@ -3,6 +3,7 @@ import { identityProjectsAudit } from './001-identity-projects-audit';
 import { flagsVariablesSchedules } from './002-flags-variables-schedules';
 import { policiesAssignmentsProtections } from './003-policies-assignments-protections';
 import { appendOnlyAudit } from './004-append-only-audit';
+import { auditQueryColumns } from './005-audit-query-columns';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '002-flags-variables-schedules': flagsVariablesSchedules,
   '003-policies-assignments-protections': policiesAssignmentsProtections,
   '004-append-only-audit': appendOnlyAudit,
+  '005-audit-query-columns': auditQueryColumns,
 };
 
 /** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */

@@ -1,0 +1,405 @@
+import {
+  AuditChainVerifier,
+  bytesToBase64,
+  consistencyProof,
+  FlagwardError,
+  inclusionProof,
+  rootOfLeaves,
+  verifyCheckpoint,
+} from '@flagward/core';
+import type { ServiceDeps } from '../app/service-deps';
+import { authorizeRead, requireMember } from '../governance/access';
+import type { Requirement } from '../governance/authorizer';
+import type { OrgRef, Principal } from '../governance/principal';
+import { csvHeader, csvRecord } from './audit.export';
+import type { AuditRepository, StoredEntryRow } from './audit.repository';
+import { auditOrigin } from './audit.signer';
+import type { AuditEntry, AuditFilter, AuditVerifyResult } from './audit.types';
+import { AuditVisibility } from './audit.visibility';
+import type { CheckpointService } from './checkpoint.service';
+import type { LeafHashCache } from './leaf-hash.cache';
+
+const SCAN_BATCH = 500;
+/** Rows one list request examines at most before answering with a (possibly short) page. */
+const MAX_SCAN = 20_000;
+const VERIFY_PAGE = 5_000;
+const EXPORT_PAGE = 1_000;
+
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export interface InclusionProofView {
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
+  root: string;
+}
+
+export interface ConsistencyProofView {
+  from: number;
+  to: number;
+  proof: string[];
+  fromRoot: string;
+  toRoot: string;
+}
+
+/** An export: its media type, the checkpoint its proofs are against, and its text, piece by piece. */
+export interface AuditExport {
+  contentType: string;
+  /** The size of the signed checkpoint the export stops at (and its proofs are against). */
+  checkpointSize: number;
+  /** Whether NDJSON lines are `{entry, proof}` (a filtered export) rather than complete entries. */
+  withProofs: boolean;
+  chunks: AsyncIterable<string>;
+}
+
+export interface TimelineQuery {
+  project: string;
+  environment?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+function parseCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const seq = /^[1-9][0-9]{0,15}$/.test(cursor) ? Number(cursor) : Number.NaN;
+  if (!Number.isSafeInteger(seq)) {
+    throw FlagwardError.validation([{ path: 'cursor', message: 'not a cursor returned by this endpoint' }]);
+  }
+  return seq;
+}
+
+function hasFilter(filter: AuditFilter): boolean {
+  return Object.values(filter).some((value) => value !== undefined && value !== '');
+}
+
+function parseEntry(row: { body: string }): AuditEntry {
+  return JSON.parse(row.body) as AuditEntry;
+}
+
+/** Progress of a long verification: entries checked so far and the size being verified. */
+export type VerifyProgress = (checked: number, total: number) => void;
+
+/**
+ * Reading the audit log: query and export with per-viewer visibility, the release timeline, Merkle
+ * proofs and the full verification of chain, tree and checkpoints.
+ */
+export class AuditService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly repository: AuditRepository,
+    private readonly checkpoints: CheckpointService,
+    private readonly leaves: LeafHashCache,
+  ) {}
+
+  private visibility(principal: Principal): AuditVisibility {
+    return new AuditVisibility(this.deps.authorizer, this.deps.store.db, principal);
+  }
+
+  /** `GET /api/v1/audit`: newest first, only what the caller may read. */
+  async list(
+    principal: Principal | undefined,
+    filter: AuditFilter,
+    page: { cursor?: string | undefined; limit?: number | undefined },
+  ): Promise<AuditPage> {
+    const caller = requireMember(principal);
+    const limit = page.limit ?? 50;
+    const visibility = this.visibility(caller);
+    const items: AuditEntry[] = [];
+    let beforeSeq = parseCursor(page.cursor);
+    let scanned = 0;
+    while (scanned < MAX_SCAN) {
+      const batch = Math.max(limit, SCAN_BATCH);
+      const rows = await this.repository.query(this.deps.store.db, caller.org.id, filter, {
+        order: 'desc',
+        ...(beforeSeq === undefined ? {} : { beforeSeq }),
+        limit: batch,
+      });
+      const visible = new Set(await visibility.filter(rows));
+      for (const row of rows) {
+        if (!visible.has(row)) continue;
+        items.push(parseEntry(row));
+        if (items.length === limit) return { items, nextCursor: String(row.seq) };
+      }
+      if (rows.length < batch) return { items, nextCursor: null };
+      beforeSeq = rows[rows.length - 1]!.seq;
+      scanned += rows.length;
+    }
+    return { items, nextCursor: beforeSeq === undefined ? null : String(beforeSeq) };
+  }
+
+  /** Streams rows matching `filter` in seq order, visible to the caller, up to `uptoSeq`. */
+  private async *visibleRows(
+    caller: Principal,
+    orgId: string,
+    filter: AuditFilter,
+    range: { afterSeq?: number | undefined; uptoSeq?: number | undefined },
+    visibility = this.visibility(caller),
+  ): AsyncGenerator<StoredEntryRow> {
+    let afterSeq = range.afterSeq ?? 0;
+    for (;;) {
+      const rows = await this.repository.query(this.deps.store.db, orgId, filter, {
+        order: 'asc',
+        afterSeq,
+        ...(range.uptoSeq === undefined ? {} : { uptoSeq: range.uptoSeq }),
+        limit: EXPORT_PAGE,
+      });
+      for (const row of await visibility.filter(rows)) yield row;
+      if (rows.length < EXPORT_PAGE) return;
+      afterSeq = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  /**
+   * `GET /api/v1/audit/export`: oldest first, up to a checkpoint signed for it. A complete export
+   * (no filter, a caller who reads the whole log) is the stored entries, one per line; anything else
+   * is a filtered export whose NDJSON lines are `{entry, proof}` with each entry's inclusion proof
+   * against that checkpoint. CSV never carries proofs.
+   */
+  async export(
+    principal: Principal | undefined,
+    filter: AuditFilter,
+    format: 'ndjson' | 'csv',
+  ): Promise<AuditExport> {
+    const caller = requireMember(principal);
+    const visibility = this.visibility(caller);
+    const checkpoint = await this.checkpoints.signNow(caller.org).catch(async (error: unknown) => {
+      // A log that no longer extends its last checkpoint is not signed again; the evidence can still be
+      // exported up to the last good checkpoint.
+      if (!(error instanceof FlagwardError) || error.code !== 'conflict') throw error;
+      const latest = await this.repository.latestCheckpoint(this.deps.store.db, caller.org.id);
+      if (!latest) throw error;
+      return latest;
+    });
+    const size = checkpoint?.size ?? 0;
+    const withProofs = format === 'ndjson' && (hasFilter(filter) || !(await visibility.readsAll()));
+    const rows = this.visibleRows(caller, caller.org.id, filter, { uptoSeq: size }, visibility);
+    const read = withProofs ? await this.leaves.reader(this.deps.store.db, caller.org.id, size) : undefined;
+    async function* chunks(): AsyncGenerator<string> {
+      if (format === 'csv') {
+        yield csvHeader();
+        for await (const row of rows) yield csvRecord(parseEntry(row));
+        return;
+      }
+      for await (const row of rows) {
+        if (!read) {
+          yield `${row.body}\n`;
+          continue;
+        }
+        const proof = inclusionProof(row.seq - 1, size, read).map((hash) => bytesToBase64(hash));
+        yield `{"entry":${row.body},"proof":${JSON.stringify({ leafIndex: row.seq - 1, treeSize: size, proof })}}\n`;
+      }
+    }
+    return {
+      contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      checkpointSize: size,
+      withProofs,
+      chunks: chunks(),
+    };
+  }
+
+  /** `GET /api/v1/audit/timeline`: applied changes in a project (or one environment), oldest first. */
+  async timeline(principal: Principal | undefined, query: TimelineQuery): Promise<AuditPage> {
+    const caller = requireMember(principal);
+    const requirements: Requirement[] = [
+      { action: 'CanAccessProject', resource: `project/${query.project}` },
+    ];
+    if (query.environment !== undefined) {
+      requirements.push({
+        action: 'CanAccessEnv',
+        resource: `project/${query.project}:env/${query.environment}`,
+      });
+    }
+    await authorizeRead(this.deps.authorizer, this.deps.store.db, caller, requirements);
+    const limit = query.limit ?? 200;
+    const filter: AuditFilter = {
+      project: query.project,
+      environment: query.environment,
+      since: query.since,
+      until: query.until,
+      outcome: 'applied',
+    };
+    const items: AuditEntry[] = [];
+    for await (const row of this.visibleRows(caller, caller.org.id, filter, {
+      afterSeq: parseCursor(query.cursor),
+    })) {
+      items.push(parseEntry(row));
+      if (items.length === limit) return { items, nextCursor: String(row.seq) };
+    }
+    return { items, nextCursor: null };
+  }
+
+  /** The default tree size of a proof for `seq`: the latest checkpoint when it covers it, else the log. */
+  private async treeSize(orgId: string, seq: number, size: number | undefined): Promise<number> {
+    const db = this.deps.store.db;
+    const head = await this.repository.head(db, orgId);
+    const logSize = head?.seq ?? 0;
+    if (size !== undefined) {
+      if (size > logSize) {
+        throw FlagwardError.validation([{ path: 'size', message: `the log holds ${logSize} entries` }]);
+      }
+      return size;
+    }
+    const latest = await this.repository.latestCheckpoint(db, orgId);
+    return latest && latest.size >= seq ? latest.size : logSize;
+  }
+
+  /** `GET /api/v1/audit/proof/inclusion`: RFC 9162 inclusion proof of entry `seq` (one the caller may read). */
+  async inclusion(principal: Principal | undefined, seq: number, size?: number): Promise<InclusionProofView> {
+    const caller = requireMember(principal);
+    const db = this.deps.store.db;
+    const entry = await this.repository.entryBySeq(db, caller.org.id, seq);
+    if (!entry) throw new FlagwardError('not-found', `no audit entry ${seq}`);
+    if (!(await this.visibility(caller).allows(entry))) {
+      throw new FlagwardError('forbidden', `not allowed to read audit entry ${seq}`);
+    }
+    const treeSize = await this.treeSize(caller.org.id, seq, size);
+    if (seq > treeSize) {
+      throw FlagwardError.validation([{ path: 'size', message: `must be at least seq (${seq})` }]);
+    }
+    const read = await this.leaves.reader(db, caller.org.id, treeSize);
+    const leaves = Array.from({ length: treeSize }, (_, index) => read(index));
+    return {
+      leafIndex: seq - 1,
+      treeSize,
+      leafHash: bytesToBase64(read(seq - 1)),
+      proof: inclusionProof(seq - 1, treeSize, read).map((hash) => bytesToBase64(hash)),
+      root: bytesToBase64(rootOfLeaves(leaves)),
+    };
+  }
+
+  /** `GET /api/v1/audit/proof/consistency`: RFC 9162 consistency proof between two tree sizes. */
+  async consistency(
+    principal: Principal | undefined,
+    from: number,
+    to: number,
+  ): Promise<ConsistencyProofView> {
+    const caller = requireMember(principal);
+    const db = this.deps.store.db;
+    if (from > to) throw FlagwardError.validation([{ path: 'from', message: 'must not exceed to' }]);
+    const logSize = (await this.repository.head(db, caller.org.id))?.seq ?? 0;
+    if (to > logSize) {
+      throw FlagwardError.validation([{ path: 'to', message: `the log holds ${logSize} entries` }]);
+    }
+    const read = await this.leaves.reader(db, caller.org.id, to);
+    const rootOf = (size: number) =>
+      bytesToBase64(rootOfLeaves(Array.from({ length: size }, (_, index) => read(index))));
+    return {
+      from,
+      to,
+      proof: consistencyProof(from, to, read).map((hash) => bytesToBase64(hash)),
+      fromRoot: rootOf(from),
+      toRoot: rootOf(to),
+    };
+  }
+
+  /** `GET /api/v1/audit/verify` (needs ReadAuditLog on org). */
+  async verify(principal: Principal | undefined): Promise<AuditVerifyResult> {
+    const caller = requireMember(principal);
+    await authorizeRead(this.deps.authorizer, this.deps.store.db, caller, [
+      { action: 'ReadAuditLog', resource: 'org' },
+    ]);
+    return this.verifyLog(caller.org);
+  }
+
+  /**
+   * Recomputes the organization's chain and tree from the stored bodies (in pages, in seq order),
+   * compares them with the log head, and checks every stored checkpoint: its signature with the
+   * configured key, its origin, and the root of the tree at its size. Reports the first problem.
+   */
+  async verifyLog(org: OrgRef, onProgress?: VerifyProgress): Promise<AuditVerifyResult> {
+    const db = this.deps.store.db;
+    const head = await this.repository.head(db, org.id);
+    if (!head) throw new FlagwardError('not-found', `organization ${org.key} has no audit log`);
+    const checkpoints = await this.repository.checkpoints(db, org.id);
+    const verifier = new AuditChainVerifier({ checkpointSizes: checkpoints.map((c) => c.size) });
+    let afterSeq = 0;
+    onProgress?.(0, head.seq);
+    outer: for (;;) {
+      const rows = await this.repository.bodies(db, org.id, afterSeq, head.seq, VERIFY_PAGE);
+      for (const row of rows) {
+        let entry: unknown;
+        try {
+          entry = JSON.parse(row.body);
+        } catch {
+          entry = row.body;
+        }
+        if (!verifier.push(entry)) break outer;
+      }
+      if (rows.length < VERIFY_PAGE) break;
+      afterSeq = rows[rows.length - 1]!.seq;
+      onProgress?.(verifier.size, head.seq);
+    }
+    onProgress?.(verifier.size, head.seq);
+    let failure: Pick<AuditVerifyResult, 'firstBadSeq' | 'problem' | 'message'> | undefined;
+    const chain = verifier.result();
+    if (!chain.ok) {
+      failure = { firstBadSeq: chain.firstBadSeq, problem: chain.problem, message: chain.message };
+    } else if (verifier.size < head.seq) {
+      failure = {
+        firstBadSeq: verifier.size + 1,
+        problem: 'log-truncated',
+        message: `the log head records ${head.seq} entries but the log ends at seq ${verifier.size}: seq ${verifier.size + 1}…${head.seq} were removed`,
+      };
+    } else if (chain.root !== bytesToBase64(head.frontier.root())) {
+      failure = {
+        problem: 'head-mismatch',
+        message: 'the recomputed tree does not have the root recorded in the log head',
+      };
+    }
+    let checked = 0;
+    for (const row of checkpoints) {
+      const problem = this.checkpointProblem(org, row, verifier);
+      if (problem) failure ??= problem;
+      else checked += 1;
+    }
+    const result = verifier.result();
+    return {
+      ok: failure === undefined,
+      size: result.size,
+      root: result.root,
+      checkedCheckpoints: checked,
+      ...(failure?.firstBadSeq === undefined ? {} : { firstBadSeq: failure.firstBadSeq }),
+      ...(failure?.problem === undefined ? {} : { problem: failure.problem }),
+      ...(failure?.message === undefined ? {} : { message: failure.message }),
+    };
+  }
+
+  private checkpointProblem(
+    org: OrgRef,
+    row: { size: number; root: string; note: string },
+    verifier: AuditChainVerifier,
+  ): Pick<AuditVerifyResult, 'firstBadSeq' | 'problem' | 'message'> | undefined {
+    const signed = verifyCheckpoint(row.note, this.checkpoints.publicKey);
+    if (!signed.ok) {
+      return {
+        problem:
+          signed.failure === 'malformed-note' ? 'checkpoint-malformed' : 'checkpoint-signature-invalid',
+        message: `checkpoint of size ${row.size}: ${signed.message}`,
+      };
+    }
+    const { checkpoint } = signed;
+    if (
+      checkpoint.origin !== auditOrigin(org.key) ||
+      checkpoint.size !== row.size ||
+      bytesToBase64(checkpoint.rootHash) !== row.root
+    ) {
+      return {
+        problem: 'checkpoint-mismatch',
+        message: `checkpoint of size ${row.size}: the signed note (origin ${checkpoint.origin}, size ${checkpoint.size}) does not match its record`,
+      };
+    }
+    const check = verifier.checkCheckpoint({ size: checkpoint.size, rootHash: checkpoint.rootHash });
+    if (check.ok) return undefined;
+    return {
+      ...(check.firstBadSeq === undefined ? {} : { firstBadSeq: check.firstBadSeq }),
+      problem: check.problem,
+      message: check.message,
+    };
+  }
+}
