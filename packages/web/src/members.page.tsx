@@ -1,43 +1,26 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { api, describeError } from './api.client';
-import type { Me } from './app';
+import { type FormEvent, useState } from 'react';
+import { api, seg } from './api.client';
+import { useFailure } from './failure';
+import { href } from './route';
+import type { PageProps } from './session';
+import type { Member } from './types';
+import { Badge, FailureBox, useLoad } from './ui.component';
 
-interface Member {
-  email: string;
-  name: string;
-  orgRole: 'owner' | 'admin' | 'member';
-  disabled: boolean;
-}
-
-interface Group {
-  key: string;
-  name: string;
-  members: string[];
-}
-
-/** The organization's members and groups; owners and admins invite, change roles and disable. */
-export function MembersPage({ me }: { me: Me }) {
-  const [members, setMembers] = useState<Member[]>([]);
-  const [groups, setGroups] = useState<Group[]>([]);
-  const [error, setError] = useState('');
+/** The organization's members; members with ManageMembers invite, change roles and disable. */
+export function MembersPage({ session }: PageProps) {
+  const { me, can } = session;
+  const members = useLoad(async () => (await api<{ items: Member[] }>('GET', '/api/v1/members')).items, []);
+  const { failure, report, clear } = useFailure();
   const [invitationLink, setInvitationLink] = useState('');
-  const manages = me.orgRole !== 'member';
-
-  const load = useCallback(async () => {
-    setMembers((await api<{ items: Member[] }>('GET', '/api/v1/members')).items);
-    setGroups((await api<{ items: Group[] }>('GET', '/api/v1/groups')).items);
-  }, []);
-  useEffect(() => {
-    load().catch((e: unknown) => setError(describeError(e)));
-  }, [load]);
+  const manages = can.org('ManageMembers');
 
   const run = async (action: () => Promise<unknown>) => {
     try {
       await action();
-      setError('');
-      await load();
+      clear();
+      await members.reload();
     } catch (e) {
-      setError(describeError(e));
+      report(e);
     }
   };
 
@@ -58,15 +41,8 @@ export function MembersPage({ me }: { me: Me }) {
     });
   };
 
-  const createGroup = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
-    return run(async () => {
-      await api('POST', '/api/v1/groups', { key: data.get('key'), name: data.get('name') });
-      form.reset();
-    });
-  };
+  const patch = (email: string, body: Record<string, unknown>) =>
+    run(() => api('PATCH', `/api/v1/members/${seg(email)}`, body));
 
   return (
     <>
@@ -79,54 +55,54 @@ export function MembersPage({ me }: { me: Me }) {
               <th>Name</th>
               <th>Role</th>
               <th>Status</th>
+              <th />
             </tr>
           </thead>
           <tbody>
-            {members.map((m) => (
-              <tr key={m.email}>
-                <td>{m.email}</td>
-                <td>{m.name}</td>
-                <td>
-                  {manages && m.orgRole !== 'owner' && m.email !== me.member.email ? (
-                    <select
-                      aria-label={`role of ${m.email}`}
-                      value={m.orgRole}
-                      onChange={(e) =>
-                        run(() =>
-                          api('PATCH', `/api/v1/members/${encodeURIComponent(m.email)}`, {
-                            orgRole: e.target.value,
-                          }),
-                        )
-                      }
-                    >
-                      <option value="admin">admin</option>
-                      <option value="member">member</option>
-                    </select>
-                  ) : (
-                    m.orgRole
-                  )}
-                </td>
-                <td>
-                  {m.disabled ? 'disabled' : 'active'}{' '}
-                  {manages && m.orgRole !== 'owner' && m.email !== me.member.email && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        run(() =>
-                          api('PATCH', `/api/v1/members/${encodeURIComponent(m.email)}`, {
-                            disabled: !m.disabled,
-                          }),
-                        )
-                      }
-                    >
-                      {m.disabled ? 'Enable' : 'Disable'}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+            {(members.data ?? []).map((m) => {
+              const editable = manages && m.orgRole !== 'owner' && m.email !== me.member.email;
+              return (
+                <tr key={m.email}>
+                  <td>{m.email}</td>
+                  <td>{m.name}</td>
+                  <td>
+                    {editable ? (
+                      <select
+                        aria-label={`role of ${m.email}`}
+                        value={m.orgRole}
+                        onChange={(e) => patch(m.email, { orgRole: e.target.value })}
+                      >
+                        <option value="admin">admin</option>
+                        <option value="member">member</option>
+                      </select>
+                    ) : (
+                      m.orgRole
+                    )}
+                  </td>
+                  <td>
+                    {m.disabled ? <Badge tone="bad">disabled</Badge> : <Badge tone="ok">active</Badge>}{' '}
+                    {editable && (
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => patch(m.email, { disabled: !m.disabled })}
+                      >
+                        {m.disabled ? 'Enable' : 'Disable'}
+                      </button>
+                    )}
+                  </td>
+                  <td className="actions">
+                    {(can.org('ManagePolicies') || m.email === me.member.email) && (
+                      <a href={href(['iam', 'access'], { member: m.email })}>Permissions</a>
+                    )}
+                    <a href={href(['iam', 'assignments'], { member: m.email })}>Assignments</a>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
+        <FailureBox failure={members.failure} />
       </section>
       {manages && (
         <section className="card">
@@ -152,47 +128,13 @@ export function MembersPage({ me }: { me: Me }) {
             </button>
           </form>
           {invitationLink && (
-            <p className="notice">Send this invitation link (shown once): {invitationLink}</p>
+            <p className="notice">
+              Send this invitation link (shown once): <span className="mono">{invitationLink}</span>
+            </p>
           )}
         </section>
       )}
-      <section className="card">
-        <h2>Groups</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Key</th>
-              <th>Name</th>
-              <th>Members</th>
-            </tr>
-          </thead>
-          <tbody>
-            {groups.map((g) => (
-              <tr key={g.key}>
-                <td>{g.key}</td>
-                <td>{g.name}</td>
-                <td>{g.members.join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {manages && (
-          <form className="row" onSubmit={createGroup}>
-            <label>
-              Key
-              <input name="key" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" />
-            </label>
-            <label>
-              Name
-              <input name="name" required />
-            </label>
-            <button className="primary" type="submit">
-              Create group
-            </button>
-          </form>
-        )}
-      </section>
-      {error && <p className="error">{error}</p>}
+      <FailureBox failure={failure} />
     </>
   );
 }

@@ -1,42 +1,37 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { api, describeError } from './api.client';
-import type { Me } from './app';
+import { type FormEvent, useState } from 'react';
+import { api, seg } from './api.client';
+import { useFailure } from './failure';
+import { href } from './route';
+import type { PageProps } from './session';
+import { Badge, FailureBox, KeyInput } from './ui.component';
 
-interface Environment {
-  key: string;
-  name: string;
-  production: boolean;
-  tags: string[];
-}
-
-interface Project {
-  key: string;
-  name: string;
-  environments: Environment[];
-}
-
-/** The projects the caller may access, with their environments; admins can create projects. */
-export function ProjectsPage({ me }: { me: Me }) {
-  const [projects, setProjects] = useState<Project[]>([]);
-  const [error, setError] = useState('');
-  const load = useCallback(async () => {
-    setProjects((await api<{ items: Project[] }>('GET', '/api/v1/projects')).items);
-  }, []);
-  useEffect(() => {
-    load().catch((e: unknown) => setError(describeError(e)));
-  }, [load]);
+/** The projects the caller may access, with their environments; members with CreateProject create them. */
+export function ProjectsPage({ session }: PageProps) {
+  const { failure, report, clear } = useFailure();
+  const [key, setKey] = useState('');
+  const [name, setName] = useState('');
 
   const create = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
     try {
-      await api('POST', '/api/v1/projects', { key: data.get('key'), name: data.get('name') });
-      form.reset();
-      setError('');
-      await load();
+      await api('POST', '/api/v1/projects', { key, name });
+      setKey('');
+      setName('');
+      clear();
+      await session.refresh();
     } catch (e) {
-      setError(describeError(e));
+      report(e);
+    }
+  };
+
+  const remove = async (project: string) => {
+    if (!window.confirm(`Delete project ${project} with all its flags and environments?`)) return;
+    try {
+      await api('DELETE', `/api/v1/projects/${seg(project)}`);
+      clear();
+      await session.refresh();
+    } catch (e) {
+      report(e);
     }
   };
 
@@ -44,8 +39,8 @@ export function ProjectsPage({ me }: { me: Me }) {
     <>
       <section className="card">
         <h2>Projects</h2>
-        {projects.length === 0 ? (
-          <p>No project you can access yet.</p>
+        {session.projects.length === 0 ? (
+          <p className="muted">No project you can access yet.</p>
         ) : (
           <table>
             <thead>
@@ -53,23 +48,30 @@ export function ProjectsPage({ me }: { me: Me }) {
                 <th>Key</th>
                 <th>Name</th>
                 <th>Environments</th>
+                <th />
               </tr>
             </thead>
             <tbody>
-              {projects.map((p) => (
+              {session.projects.map((p) => (
                 <tr key={p.key}>
-                  <td>{p.key}</td>
+                  <td className="mono">{p.key}</td>
                   <td>{p.name}</td>
                   <td>
                     {p.environments.map((e) => (
-                      <span
-                        key={e.key}
-                        className={e.production ? 'badge prod' : 'badge'}
-                        title={e.tags.join(', ')}
-                      >
+                      <Badge key={e.key} tone={e.production ? 'prod' : undefined}>
                         {e.key}
-                      </span>
+                      </Badge>
                     ))}
+                  </td>
+                  <td className="actions">
+                    <a href={href(['flags'], { project: p.key })}>Flags</a>
+                    <a href={href(['environments'], { project: p.key })}>Environments</a>
+                    <a href={href(['audit'], { project: p.key })}>Audit</a>
+                    {session.can.project(p.key, 'DeleteProject') && (
+                      <button type="button" className="danger link" onClick={() => remove(p.key)}>
+                        Delete
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -77,18 +79,15 @@ export function ProjectsPage({ me }: { me: Me }) {
           </table>
         )}
       </section>
-      {me.orgRole !== 'member' && (
+      {session.can.org('CreateProject') && (
         <section className="card">
           <h3>New project</h3>
-          <p>Starts with a development and a production environment.</p>
+          <p className="muted">Starts with a development and a production environment.</p>
           <form className="row" onSubmit={create}>
-            <label>
-              Key
-              <input name="key" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" />
-            </label>
+            <KeyInput label="Key" value={key} onChange={setKey} required />
             <label>
               Name
-              <input name="name" required />
+              <input name="name" value={name} onChange={(e) => setName(e.target.value)} required />
             </label>
             <button className="primary" type="submit">
               Create project
@@ -96,7 +95,7 @@ export function ProjectsPage({ me }: { me: Me }) {
           </form>
         </section>
       )}
-      {error && <p className="error">{error}</p>}
+      <FailureBox failure={failure} />
     </>
   );
 }

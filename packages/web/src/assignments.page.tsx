@@ -1,0 +1,275 @@
+import { useState } from 'react';
+import { api, queryString, seg } from './api.client';
+import { useFailure } from './failure';
+import { PreviewView } from './preview.component';
+import { formatHash, withQuery } from './route';
+import type { PageProps } from './session';
+import type { Assignment, Group, Member, Policy, Preview } from './types';
+import { Badge, FailureBox, KeyInput, keyMessage, localToIso, Time, useLoad } from './ui.component';
+
+/** The placeholders a policy's patterns use (bound by the assignment's parameters). */
+export function placeholdersOf(policy: Policy | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const s of policy?.statements ?? []) {
+    for (const r of s.resources) for (const m of r.matchAll(/\$\{(\w+)\}/g)) names.add(m[1]!);
+  }
+  return names;
+}
+
+/** How an assignment's scope reads: `on project shop (environments development)`. */
+export function scopeText(a: Pick<Assignment, 'params'>): string {
+  const { project, flag, envs } = a.params;
+  const parts: string[] = [];
+  if (flag) parts.push(`flag ${flag} of ${project}`);
+  else if (project) parts.push(`project ${project}`);
+  if (envs && !(envs.length === 1 && envs[0] === '*')) parts.push(`environments ${envs.join(', ')}`);
+  return parts.join(' · ') || 'organization';
+}
+
+/** Assignments of policies to members and groups: grant with a what-if preview, revoke. */
+export function AssignmentsPage({ session, route, go }: PageProps) {
+  const filter = { member: route.query.member, group: route.query.group, policy: route.query.policy };
+  const list = useLoad(
+    async () =>
+      (await api<{ items: Assignment[] }>('GET', `/api/v1/assignments${queryString(filter)}`)).items,
+    [filter.member, filter.group, filter.policy],
+  );
+  const options = useLoad(
+    async () => ({
+      policies: (await api<{ items: Policy[] }>('GET', '/api/v1/policies')).items,
+      members: (await api<{ items: Member[] }>('GET', '/api/v1/members')).items,
+      groups: (await api<{ items: Group[] }>('GET', '/api/v1/groups')).items,
+    }),
+    [],
+  );
+  const { failure, report, clear } = useFailure();
+  const [policyKey, setPolicyKey] = useState('');
+  const [holder, setHolder] = useState(filter.member ? `member:${filter.member}` : '');
+  const [project, setProject] = useState(session.projects[0]?.key ?? '');
+  const [flag, setFlag] = useState('');
+  const [envs, setEnvs] = useState<string[]>([]);
+  const [expires, setExpires] = useState('');
+  const [preview, setPreview] = useState<{ body: string; result: Preview } | null>(null);
+  const canGrant = session.can.org('ManagePolicies') || session.can.anyProject('ManageProjectAccess');
+
+  const policy = options.data?.policies.find((p) => p.key === policyKey);
+  const needs = placeholdersOf(policy);
+  const projectEnvs = session.projects.find((p) => p.key === project)?.environments ?? [];
+  const [kind, id] = holder.split(':', 2);
+  const body = {
+    policy: policyKey,
+    ...(kind && id ? { [kind]: id } : {}),
+    ...(needs.size > 0
+      ? {
+          params: {
+            ...(needs.has('project') ? { project } : {}),
+            ...(needs.has('flag') ? { flag } : {}),
+            ...(envs.length > 0 ? { envs } : {}),
+          },
+        }
+      : {}),
+    ...(localToIso(expires) ? { expiresAt: localToIso(expires) } : {}),
+  };
+  const bodyText = JSON.stringify(body);
+  const incomplete =
+    !policyKey || !holder || (needs.has('flag') && (flag === '' || keyMessage(flag) !== undefined));
+
+  const run = async (action: () => Promise<void>) => {
+    try {
+      await action();
+      clear();
+    } catch (e) {
+      report(e);
+    }
+  };
+
+  return (
+    <>
+      <section className="card">
+        <div className="toolbar">
+          <h2>Assignments</h2>
+          {Object.entries(filter)
+            .filter(([, v]) => v)
+            .map(([k, v]) => (
+              <span className="chip" key={k}>
+                {k}: {v}
+                <button
+                  type="button"
+                  aria-label={`Clear ${k} filter`}
+                  onClick={() => go(withQuery(route, { [k]: '' }))}
+                >
+                  ✕
+                </button>
+              </span>
+            ))}
+        </div>
+        <table>
+          <thead>
+            <tr>
+              <th>Policy</th>
+              <th>Holder</th>
+              <th>Scope</th>
+              <th>Expires</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <a href={formatHash({ path: ['iam', 'policies'], query: { policy: a.policy } })}>
+                    {a.policy}
+                  </a>
+                </td>
+                <td>{a.member ?? <Badge tone="muted">group {a.group}</Badge>}</td>
+                <td>{scopeText(a)}</td>
+                <td>{a.expiresAt ? <Time at={a.expiresAt} /> : <span className="muted">never</span>}</td>
+                <td>
+                  {canGrant && (
+                    <button
+                      type="button"
+                      className="link danger"
+                      onClick={() =>
+                        window.confirm(`Revoke ${a.policy} from ${a.member ?? a.group}?`) &&
+                        run(async () => {
+                          await api('DELETE', `/api/v1/assignments/${seg(a.id)}`);
+                          await list.reload();
+                        })
+                      }
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+            {list.data?.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No assignment.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+        <FailureBox failure={list.failure} />
+      </section>
+      {canGrant && (
+        <section className="card">
+          <h3>Grant a policy</h3>
+          <div className="row">
+            <label>
+              Policy
+              <select
+                aria-label="Policy to grant"
+                value={policyKey}
+                onChange={(e) => setPolicyKey(e.target.value)}
+              >
+                <option value="">choose…</option>
+                {options.data?.policies.map((p) => (
+                  <option key={p.key} value={p.key}>
+                    {p.name}
+                    {p.builtIn ? ' (built-in)' : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              To
+              <select aria-label="Grant to" value={holder} onChange={(e) => setHolder(e.target.value)}>
+                <option value="">choose…</option>
+                {options.data?.members
+                  .filter((m) => !m.disabled)
+                  .map((m) => (
+                    <option key={m.email} value={`member:${m.email}`}>
+                      {m.email}
+                    </option>
+                  ))}
+                {options.data?.groups.map((g) => (
+                  <option key={g.key} value={`group:${g.key}`}>
+                    group {g.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {needs.has('project') && (
+              <label>
+                Project
+                <select
+                  value={project}
+                  onChange={(e) => {
+                    setProject(e.target.value);
+                    setEnvs([]);
+                  }}
+                >
+                  {session.projects.map((p) => (
+                    <option key={p.key} value={p.key}>
+                      {p.key}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {needs.has('flag') && <KeyInput label="Flag" value={flag} onChange={setFlag} required />}
+            <label>
+              Expires (optional)
+              <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
+            </label>
+          </div>
+          {needs.has('project') && (
+            <fieldset>
+              <legend>Environments (none checked: all)</legend>
+              {projectEnvs.map((e) => (
+                <label className="inline" key={e.key}>
+                  <input
+                    type="checkbox"
+                    checked={envs.includes(e.key)}
+                    onChange={(ev) =>
+                      setEnvs(ev.target.checked ? [...envs, e.key] : envs.filter((x) => x !== e.key))
+                    }
+                  />
+                  {e.key}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          {policy && <p className="muted small">{policy.description}</p>}
+          <div className="row">
+            <button
+              type="button"
+              disabled={incomplete}
+              onClick={() =>
+                run(async () => {
+                  setPreview({
+                    body: bodyText,
+                    result: await api<Preview>('POST', '/api/v1/assignments/preview', body),
+                  });
+                })
+              }
+            >
+              Preview
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={incomplete || preview?.body !== bodyText}
+              title={preview?.body === bodyText ? undefined : 'Preview the effect first'}
+              onClick={() =>
+                run(async () => {
+                  await api('POST', '/api/v1/assignments', body);
+                  setPreview(null);
+                  await list.reload();
+                })
+              }
+            >
+              Grant
+            </button>
+          </div>
+          {preview?.body === bodyText && <PreviewView preview={preview.result} />}
+          <FailureBox failure={failure ?? options.failure} />
+        </section>
+      )}
+      {!canGrant && <FailureBox failure={failure} />}
+    </>
+  );
+}
