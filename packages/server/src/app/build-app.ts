@@ -14,8 +14,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
+import { auditRoutes } from '../audit/audit.routes';
 import { authRoutes } from '../auth/auth.routes';
 import { environmentRoutes } from '../environments/environment.routes';
+import { configurationRoutes } from '../flags/configuration.routes';
+import { flagRoutes } from '../flags/flag.routes';
 import { groupRoutes } from '../groups/group.routes';
 import { registerAuthentication } from '../http/authentication';
 import { sendProblem } from '../http/problem';
@@ -27,7 +30,10 @@ import { Metrics } from '../operations/metrics';
 import { operationsRoutes } from '../operations/operations.routes';
 import { organizationRoutes } from '../organization/organization.routes';
 import { projectRoutes } from '../projects/project.routes';
+import { scheduleRoutes } from '../schedules/schedule.routes';
+import { sdkRoutes } from '../sdk/sdk.routes';
 import { tokenRoutes } from '../tokens/token.routes';
+import { variableRoutes } from '../variables/variable.routes';
 import type { Services } from './services';
 
 export interface AppOptions {
@@ -157,6 +163,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(environmentRoutes(services));
   await app.register(policyRoutes(services));
   await app.register(protectionRoutes(services));
+  await app.register(auditRoutes(services));
+  await app.register(sdkRoutes(services));
+  await app.register(flagRoutes(services));
+  await app.register(configurationRoutes(services));
+  await app.register(scheduleRoutes(services));
+  await app.register(variableRoutes(services));
 
   app.get(
     '/api/v1/openapi.json',

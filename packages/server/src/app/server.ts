@@ -26,7 +26,11 @@ export async function createServer(
     await migrateToLatest(store.db);
     const services = createServices(config, store, options);
     const app = await buildApp(services, options);
-    if (options.backgroundJobs !== false) services.expiries.start();
+    if (options.backgroundJobs !== false) {
+      services.expiries.start();
+      services.checkpoints.start();
+      services.rolloutScheduler.start(1000, (error) => app.log.error({ err: error }, 'rollout step failed'));
+    }
     let closed = false;
     return {
       config,
@@ -37,6 +41,10 @@ export async function createServer(
         if (closed) return;
         closed = true;
         services.expiries.stop();
+        await services.checkpoints.stop();
+        await services.rolloutScheduler.stop();
+        // SDK streams never end by themselves and the LISTEN connection must go before the pool.
+        await services.sdk.close();
         await app.close();
         await store.close();
       },
