@@ -64,16 +64,26 @@ export class EnvironmentService {
     return result;
   }
 
-  async get(principal: Principal | undefined, projectKey: string, envKey: string): Promise<EnvironmentView> {
+  /** Loads an environment for a read that needs `action` on it. */
+  private async read(
+    principal: Principal | undefined,
+    projectKey: string,
+    envKey: string,
+    action: string,
+  ): Promise<EnvironmentRow> {
     const caller = requireMember(principal);
     const db = this.deps.store.db;
     const project = await this.projects.load(db, caller.org.id, projectKey);
     const env = await this.environments.findByKey(db, project.id, envKey);
     if (!env) throw new FlagwardError('not-found', `no environment ${envKey} in project ${projectKey}`);
     await authorizeRead(this.deps.authorizer, db, caller, [
-      { action: 'CanAccessEnv', resource: environmentRn(projectKey, envKey) },
+      { action, resource: environmentRn(projectKey, envKey) },
     ]);
-    return environmentView(env);
+    return env;
+  }
+
+  async get(principal: Principal | undefined, projectKey: string, envKey: string): Promise<EnvironmentView> {
+    return environmentView(await this.read(principal, projectKey, envKey, 'CanAccessEnv'));
   }
 
   async create(
@@ -214,14 +224,7 @@ export class EnvironmentService {
   }
 
   async sdkKeys(principal: Principal | undefined, projectKey: string, envKey: string): Promise<SdkKeys> {
-    const caller = requireMember(principal);
-    const db = this.deps.store.db;
-    const project = await this.projects.load(db, caller.org.id, projectKey);
-    const env = await this.environments.findByKey(db, project.id, envKey);
-    if (!env) throw new FlagwardError('not-found', `no environment ${envKey} in project ${projectKey}`);
-    await authorizeRead(this.deps.authorizer, db, caller, [
-      { action: 'ReadEnvSecret', resource: environmentRn(projectKey, envKey) },
-    ]);
+    const env = await this.read(principal, projectKey, envKey, 'ReadEnvSecret');
     return { serverKey: this.deps.secretBox.open(env.server_key_encrypted), clientId: env.client_id };
   }
 
