@@ -119,6 +119,12 @@ export interface AuditEntriesTable {
   actor_email: string | null;
 }
 
+/** The single row (id 1) whose version changes with every write to what principals are compiled from. */
+export interface IamVersionTable {
+  id: number;
+  version: string;
+}
+
 export interface AuditHeadsTable {
   org_id: string;
   seq: number;
@@ -241,5 +247,6 @@ export interface Database {
   policies: PoliciesTable;
   assignments: AssignmentsTable;
   protections: ProtectionsTable;
+  iam_version: IamVersionTable;
   kysely_marker?: Generated<number>;
 }

@@ -1,9 +1,11 @@
 import type { Executor } from '../db/database';
+import { bumpIamVersion } from '../iam/iam.repository';
 import type { EnvironmentRow } from '../projects/project.repository';
 
 export class EnvironmentRepository {
   async insert(executor: Executor, row: EnvironmentRow): Promise<void> {
     await executor.insertInto('environments').values(row).execute();
+    await bumpIamVersion(executor);
   }
 
   async listForProject(executor: Executor, projectId: string): Promise<EnvironmentRow[]> {
@@ -43,10 +45,12 @@ export class EnvironmentRepository {
     >,
   ): Promise<void> {
     await executor.updateTable('environments').set(changes).where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   async delete(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('environments').where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   async nextPosition(executor: Executor, projectId: string): Promise<number> {

@@ -1,11 +1,13 @@
 import type { Executor } from '../db/database';
 import type { GroupsTable } from '../db/database.types';
+import { bumpIamVersion } from '../iam/iam.repository';
 
 export type GroupRow = GroupsTable;
 
 export class GroupRepository {
   async insert(executor: Executor, row: GroupRow): Promise<void> {
     await executor.insertInto('groups').values(row).execute();
+    await bumpIamVersion(executor);
   }
 
   async findByKey(executor: Executor, orgId: string, key: string): Promise<GroupRow | undefined> {
@@ -23,12 +25,14 @@ export class GroupRepository {
 
   async update(executor: Executor, id: string, changes: Partial<Pick<GroupRow, 'name'>>): Promise<void> {
     await executor.updateTable('groups').set(changes).where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   async delete(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('group_members').where('group_id', '=', id).execute();
     await executor.deleteFrom('assignments').where('group_id', '=', id).execute();
     await executor.deleteFrom('groups').where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   async memberIds(executor: Executor, groupId: string): Promise<string[]> {
@@ -67,6 +71,7 @@ export class GroupRepository {
 
   async addMember(executor: Executor, groupId: string, memberId: string): Promise<void> {
     await executor.insertInto('group_members').values({ group_id: groupId, member_id: memberId }).execute();
+    await bumpIamVersion(executor);
   }
 
   async removeMember(executor: Executor, groupId: string, memberId: string): Promise<void> {
@@ -75,6 +80,7 @@ export class GroupRepository {
       .where('group_id', '=', groupId)
       .where('member_id', '=', memberId)
       .execute();
+    await bumpIamVersion(executor);
   }
 
   async hasMember(executor: Executor, groupId: string, memberId: string): Promise<boolean> {

@@ -50,6 +50,9 @@ export function protectionOf(
   return production ? defaultProductionProtection() : undefined;
 }
 
+/** How many projects' environments a shared cache keeps (all are dropped when it fills up). */
+const SHARED_ENVIRONMENTS_SIZE = 10_000;
+
 /**
  * Loads what decisions are made from, per call: compiled principals, environments with their tags and
  * protections, flag tags. Everything is read inside the caller's transaction, so a change is authorized
@@ -58,13 +61,31 @@ export function protectionOf(
 export class AuthzContext {
   private readonly envsByProject = new Map<string, Promise<EnvFacts[]>>();
   private readonly policies = new Map<string, Promise<Policy | undefined>>();
+  private iamVersion: Promise<string> | undefined;
 
   constructor(
     private readonly executor: Executor,
     private readonly repository: IamRepository,
-    private readonly orgId: string,
-    private readonly now: Date,
+    readonly orgId: string,
+    readonly now: Date,
+    /**
+     * Environments with protections kept across calls, keyed by organization and project, valid while
+     * the IAM version is the one they were loaded at (environment and protection writes change it).
+     */
+    private readonly sharedEnvironments?: Map<string, { version: string; envs: EnvFacts[] }>,
   ) {}
+
+  /** The IAM version in the caller's transaction, as last read by this context (read once if never). */
+  version(): Promise<string> {
+    this.iamVersion ??= this.repository.iamVersion(this.executor);
+    return this.iamVersion;
+  }
+
+  /** The IAM version read now (so writes made earlier in the transaction are seen). */
+  currentVersion(): Promise<string> {
+    this.iamVersion = this.repository.iamVersion(this.executor);
+    return this.iamVersion;
+  }
 
   policy(key: string): Promise<Policy | undefined> {
     let found = this.policies.get(key);
@@ -99,13 +120,38 @@ export class AuthzContext {
     member: Pick<MemberPrincipal, 'memberId' | 'email' | 'orgRole'>,
     groups: string[],
   ): Promise<DecisionPrincipal> {
+    return (await this.compile(member, groups)).principal;
+  }
+
+  /**
+   * A member compiled for decisions, with the times between which the same rows compile the same way:
+   * from the latest expiry already passed (`validFrom`, inclusive) to the earliest one still ahead
+   * (`validUntil`, exclusive).
+   */
+  async compile(
+    member: Pick<MemberPrincipal, 'memberId' | 'email' | 'orgRole'>,
+    groups: string[],
+  ): Promise<{ principal: DecisionPrincipal; validFrom: number; validUntil: number }> {
     const rows = await this.repository.assignmentsReaching(this.executor, this.orgId, member.memberId);
+    const t = this.now.getTime();
+    let validFrom = Number.NEGATIVE_INFINITY;
+    let validUntil = Number.POSITIVE_INFINITY;
+    for (const row of rows) {
+      if (row.expires_at === null || row.expires_at === undefined) continue;
+      const expiry = Date.parse(row.expires_at);
+      if (expiry > t) validUntil = Math.min(validUntil, expiry);
+      else validFrom = Math.max(validFrom, expiry);
+    }
     return {
-      memberId: member.memberId,
-      email: member.email,
-      orgRole: member.orgRole,
-      groups,
-      index: compilePrincipalIndex(await this.sources(rows)),
+      principal: {
+        memberId: member.memberId,
+        email: member.email,
+        orgRole: member.orgRole,
+        groups,
+        index: compilePrincipalIndex(await this.sources(rows)),
+      },
+      validFrom,
+      validUntil,
     };
   }
 
@@ -120,6 +166,19 @@ export class AuthzContext {
   }
 
   private async loadEnvironments(projectKey: string): Promise<EnvFacts[]> {
+    const shared = this.sharedEnvironments;
+    if (!shared) return this.readEnvironments(projectKey);
+    const version = await this.version();
+    const key = `${this.orgId}\u0000${projectKey}`;
+    const cached = shared.get(key);
+    if (cached && cached.version === version) return cached.envs;
+    const envs = await this.readEnvironments(projectKey);
+    if (shared.size >= SHARED_ENVIRONMENTS_SIZE) shared.clear();
+    shared.set(key, { version, envs });
+    return envs;
+  }
+
+  private async readEnvironments(projectKey: string): Promise<EnvFacts[]> {
     const rows = await this.repository.environmentsOfProject(this.executor, this.orgId, projectKey);
     const protections = await this.repository.listProtections(
       this.executor,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Universe, UniverseProject } from '@flagward/core';
 import type { Executor } from '../db/database';
 import type { AssignmentsTable, PoliciesTable, ProtectionsTable } from '../db/database.types';
@@ -12,10 +13,33 @@ export interface AssignmentRecord extends AssignmentRow {
   group_key: string | null;
 }
 
+/**
+ * Marks that what authorization decisions are made from changed (assignments, policies, groups, group
+ * membership, member removal, environments and their protections, project removal): every repository
+ * that writes those calls it in the same transaction, so a cached compiled principal or environment
+ * list is never used past the change (in this process or any other). A fresh random value, not a
+ * counter: a rolled-back change can never make an older cached compile look current.
+ */
+export async function bumpIamVersion(executor: Executor): Promise<void> {
+  await executor.updateTable('iam_version').set({ version: randomUUID() }).where('id', '=', 1).execute();
+}
+
 /** Policies, assignments and environment protections. */
 export class IamRepository {
+  /** The current IAM version (see `bumpIamVersion`). */
+  async iamVersion(executor: Executor): Promise<string> {
+    const row = await executor
+      .selectFrom('iam_version')
+      .select('version')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    if (!row) throw new Error('the IAM version row is missing');
+    return row.version;
+  }
+
   async insertPolicy(executor: Executor, row: PolicyRow): Promise<void> {
     await executor.insertInto('policies').values(row).execute();
+    await bumpIamVersion(executor);
   }
 
   async findPolicy(executor: Executor, orgId: string, key: string): Promise<PolicyRow | undefined> {
@@ -37,10 +61,12 @@ export class IamRepository {
     changes: Pick<PolicyRow, 'name' | 'description' | 'statements' | 'updated_at'>,
   ): Promise<void> {
     await executor.updateTable('policies').set(changes).where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   async deletePolicy(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('policies').where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   private assignments(executor: Executor) {
@@ -54,6 +80,7 @@ export class IamRepository {
 
   async insertAssignment(executor: Executor, row: AssignmentRow): Promise<void> {
     await executor.insertInto('assignments').values(row).execute();
+    await bumpIamVersion(executor);
   }
 
   async findAssignment(executor: Executor, orgId: string, id: string): Promise<AssignmentRecord | undefined> {
@@ -102,6 +129,7 @@ export class IamRepository {
 
   async deleteAssignment(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('assignments').where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 
   /** Assignments whose expiry has passed but is not yet in the audit log. */
@@ -153,6 +181,7 @@ export class IamRepository {
           .doUpdateSet({ operations: row.operations, allowed: row.allowed, updated_at: row.updated_at }),
       )
       .execute();
+    await bumpIamVersion(executor);
   }
 
   /** The environments of a project of an organization, in their display order. */
@@ -266,7 +295,10 @@ export class IamRepository {
         return params.project === project && (flag === undefined || params.flag === flag);
       })
       .map((row) => row.id);
-    if (doomed.length > 0) await executor.deleteFrom('assignments').where('id', 'in', doomed).execute();
+    if (doomed.length > 0) {
+      await executor.deleteFrom('assignments').where('id', 'in', doomed).execute();
+      await bumpIamVersion(executor);
+    }
     return doomed.length;
   }
 }

@@ -13,7 +13,7 @@ import type { Executor } from '../db/database';
 import type { Authorizer, Refusal, Requirement } from '../governance/authorizer';
 import type { MemberPrincipal, Principal } from '../governance/principal';
 import type { GroupRepository } from '../groups/group.repository';
-import { AuthzContext } from './authz.context';
+import { AuthzContext, type EnvFacts } from './authz.context';
 import type { IamRepository } from './iam.repository';
 
 /** A requirement's resource, split into the keys it names (`*` as environment: every environment). */
@@ -44,6 +44,18 @@ export function parseResourceRef(resource: string): ResourceRef {
   return { type: 'segment', project: first.name, env: second.name, segment: third.name };
 }
 
+/** How many compiled members the authorizer keeps (all are dropped when it fills up). */
+const COMPILED_CACHE_SIZE = 10_000;
+
+/** A member's compiled groups and index, and when they hold. */
+interface CompiledMember {
+  version: string;
+  validFrom: number;
+  validUntil: number;
+  groups: string[];
+  index: DecisionPrincipal['index'];
+}
+
 /** The member whose permissions a principal acts with (a scheduled step: the scheduler's, now). */
 function actingMember(principal: Principal): MemberPrincipal | undefined {
   return principal.kind === 'system' ? principal.onBehalfOf : principal;
@@ -54,6 +66,9 @@ function actingMember(principal: Principal): MemberPrincipal | undefined {
  * direct and group assignments, environment protections, the ancestor rule and scope rules.
  */
 export class PolicyAuthorizer implements Authorizer {
+  private readonly compiled = new Map<string, CompiledMember>();
+  private readonly environments = new Map<string, { version: string; envs: EnvFacts[] }>();
+
   constructor(
     private readonly repository: IamRepository,
     private readonly groups: GroupRepository,
@@ -62,16 +77,39 @@ export class PolicyAuthorizer implements Authorizer {
 
   /** A decision context for one call (one transaction). */
   context(executor: Executor, orgId: string): AuthzContext {
-    return new AuthzContext(executor, this.repository, orgId, this.clock());
+    return new AuthzContext(executor, this.repository, orgId, this.clock(), this.environments);
   }
 
-  /** A member compiled for decisions with their current role, groups and assignments. */
+  /**
+   * A member compiled for decisions with their current role, groups and assignments. Compiling is
+   * costly (a member may hold hundreds of flag grants), so the groups and index are cached per
+   * organization and member, for as long as the IAM version read in the caller's transaction is the
+   * one they were compiled at (every write to assignments, policies, groups, membership or members
+   * changes it, in any process) and no assignment reached its expiry since.
+   */
   async principalOf(
     context: AuthzContext,
     executor: Executor,
     member: Pick<MemberPrincipal, 'memberId' | 'email' | 'orgRole'>,
   ): Promise<DecisionPrincipal> {
-    return context.principal(member, await this.groups.groupKeysOfMember(executor, member.memberId));
+    const version = await context.currentVersion();
+    const key = `${context.orgId}\u0000${member.memberId}`;
+    const t = context.now.getTime();
+    const cached = this.compiled.get(key);
+    if (cached && cached.version === version && t >= cached.validFrom && t < cached.validUntil) {
+      return {
+        memberId: member.memberId,
+        email: member.email,
+        orgRole: member.orgRole,
+        groups: cached.groups,
+        index: cached.index,
+      };
+    }
+    const groups = await this.groups.groupKeysOfMember(executor, member.memberId);
+    const { principal, validFrom, validUntil } = await context.compile(member, groups);
+    if (this.compiled.size >= COMPILED_CACHE_SIZE) this.compiled.clear();
+    this.compiled.set(key, { version, validFrom, validUntil, groups, index: principal.index });
+    return principal;
   }
 
   /** The decision, with its explanation, for one action on one resource. */

@@ -1,6 +1,7 @@
 import type { Executor } from '../db/database';
 import type { MembersTable } from '../db/database.types';
 import type { OrgRole } from '../governance/principal';
+import { bumpIamVersion } from '../iam/iam.repository';
 
 export type MemberRow = MembersTable;
 
@@ -65,5 +66,6 @@ export class MemberRepository {
     await executor.deleteFrom('group_members').where('member_id', '=', id).execute();
     await executor.deleteFrom('assignments').where('member_id', '=', id).execute();
     await executor.deleteFrom('members').where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 }

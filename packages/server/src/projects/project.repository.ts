@@ -1,5 +1,6 @@
 import type { Executor } from '../db/database';
 import type { EnvironmentsTable, ProjectsTable } from '../db/database.types';
+import { bumpIamVersion } from '../iam/iam.repository';
 
 export type ProjectRow = ProjectsTable;
 export type EnvironmentRow = EnvironmentsTable;
@@ -29,5 +30,6 @@ export class ProjectRepository {
   async delete(executor: Executor, id: string): Promise<void> {
     await executor.deleteFrom('environments').where('project_id', '=', id).execute();
     await executor.deleteFrom('projects').where('id', '=', id).execute();
+    await bumpIamVersion(executor);
   }
 }

@@ -4,6 +4,7 @@ import { flagsVariablesSchedules } from './002-flags-variables-schedules';
 import { policiesAssignmentsProtections } from './003-policies-assignments-protections';
 import { appendOnlyAudit } from './004-append-only-audit';
 import { auditQueryColumns } from './005-audit-query-columns';
+import { iamVersion } from './006-iam-version';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '003-policies-assignments-protections': policiesAssignmentsProtections,
   '004-append-only-audit': appendOnlyAudit,
   '005-audit-query-columns': auditQueryColumns,
+  '006-iam-version': iamVersion,
 };
 
 /** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */
