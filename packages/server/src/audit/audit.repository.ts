@@ -155,44 +155,33 @@ export class AuditRepository {
     };
   }
 
-  /** Stored bodies with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit` of them. */
-  async bodies(
+  /** One column of the entries with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit` of them. */
+  private async range<C extends 'body' | 'hash'>(
     executor: Executor,
     orgId: string,
-    afterSeq: number,
-    uptoSeq: number,
-    limit: number,
-  ): Promise<Array<{ seq: number; body: string }>> {
+    column: C,
+    window: { afterSeq: number; uptoSeq: number; limit: number },
+  ): Promise<Array<{ seq: number } & Record<C, string>>> {
     const rows = await executor
       .selectFrom('audit_entries')
-      .select(['seq', 'body'])
+      .select(['seq', column])
       .where('org_id', '=', orgId)
-      .where('seq', '>', afterSeq)
-      .where('seq', '<=', uptoSeq)
+      .where('seq', '>', window.afterSeq)
+      .where('seq', '<=', window.uptoSeq)
       .orderBy('seq', 'asc')
-      .limit(limit)
+      .limit(window.limit)
       .execute();
-    return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }) as { seq: number } & Record<C, string>);
+  }
+
+  /** Stored bodies with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit` of them. */
+  bodies(executor: Executor, orgId: string, afterSeq: number, uptoSeq: number, limit: number) {
+    return this.range(executor, orgId, 'body', { afterSeq, uptoSeq, limit });
   }
 
   /** Leaf hashes (the `hash` column) with `afterSeq < seq <= uptoSeq`, in seq order. */
-  async leafHashes(
-    executor: Executor,
-    orgId: string,
-    afterSeq: number,
-    uptoSeq: number,
-    limit: number,
-  ): Promise<Array<{ seq: number; hash: string }>> {
-    const rows = await executor
-      .selectFrom('audit_entries')
-      .select(['seq', 'hash'])
-      .where('org_id', '=', orgId)
-      .where('seq', '>', afterSeq)
-      .where('seq', '<=', uptoSeq)
-      .orderBy('seq', 'asc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash }));
+  leafHashes(executor: Executor, orgId: string, afterSeq: number, uptoSeq: number, limit: number) {
+    return this.range(executor, orgId, 'hash', { afterSeq, uptoSeq, limit });
   }
 
   async entryBySeq(executor: Executor, orgId: string, seq: number): Promise<StoredEntryRow | undefined> {
