@@ -319,6 +319,11 @@ describe('web console in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/outcome=denied/);
     await expect(page.locator('tr.denied').count()).resolves.toBeGreaterThan(0);
+    // The URL changes before the filtered page renders: wait for the applied entries to go.
+    await page
+      .getByText('enabled checkout-v2 in development')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 });
     await expect(page.getByText('enabled checkout-v2 in development').count()).resolves.toBe(0);
 
     await open('#/audit/timeline?project=shop&environment=development');
