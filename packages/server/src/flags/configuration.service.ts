@@ -73,10 +73,12 @@ export class ConfigurationService {
       principal: caller,
       meta,
       plan: async (tx) => {
-        const project = await this.locator.project(tx, caller.org.id, address.project);
         // Changes of one flag queue up on its row (definition edits, schedules and every environment).
-        const flag = await this.locator.flagForUpdate(tx, project, address.flag);
-        const environment = await this.locator.environment(tx, project, address.env);
+        const { project, flag, environment } = await this.locator.lockedInEnvironment(
+          tx,
+          caller.org.id,
+          address,
+        );
         const row = await requireConfiguration(this.configurations, tx, flag, environment);
         const before = configurationOf(row);
         if (patch.version !== undefined && patch.version !== before.version) {

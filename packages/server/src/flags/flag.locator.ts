@@ -43,6 +43,21 @@ export class FlagLocator {
     if (!flag) throw new FlagwardError('not-found', `no flag ${key} in project ${project.key}`);
     return flag;
   }
+
+  /**
+   * The project, the flag locked for a change and the environment a per-environment change addresses
+   * (the flag is locked before the environment is read, as every change of a flag does).
+   */
+  async lockedInEnvironment(
+    executor: Executor,
+    orgId: string,
+    address: { project: string; flag: string; env: string },
+  ): Promise<{ project: ProjectRow; flag: FlagRow; environment: EnvironmentRow }> {
+    const project = await this.project(executor, orgId, address.project);
+    const flag = await this.flagForUpdate(executor, project, address.flag);
+    const environment = await this.environment(executor, project, address.env);
+    return { project, flag, environment };
+  }
 }
 
 /** The environments of a project the principal may read (CanAccessEnv), in project order. */

@@ -68,9 +68,11 @@ export class RolloutScheduleService {
       principal: caller,
       meta,
       plan: async (tx) => {
-        const project = await this.locator.project(tx, caller.org.id, address.project);
-        const flag = await this.locator.flagForUpdate(tx, project, address.flag);
-        const environment = await this.locator.environment(tx, project, address.env);
+        const { project, flag, environment } = await this.locator.lockedInEnvironment(
+          tx,
+          caller.org.id,
+          address,
+        );
         const current = configurationOf(
           await requireConfiguration(this.configurations, tx, flag, environment),
         );
@@ -128,9 +130,11 @@ export class RolloutScheduleService {
       principal: caller,
       meta,
       plan: async (tx) => {
-        const project = await this.locator.project(tx, caller.org.id, address.project);
-        const flag = await this.locator.flagForUpdate(tx, project, address.flag);
-        const environment = await this.locator.environment(tx, project, address.env);
+        const { project, flag, environment } = await this.locator.lockedInEnvironment(
+          tx,
+          caller.org.id,
+          address,
+        );
         const existing = await this.schedules.find(tx, flag.id, environment.id);
         if (!existing) {
           throw new FlagwardError('not-found', `${flag.key} has no rollout schedule in ${environment.key}`);
