@@ -15,7 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../src/audit/audit.types';
 import { DATABASES } from './support/databases';
 import { type Caller, ok } from './support/iam-helpers';
-import { addMember, OWNER, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import {
+  addMember,
+  auditEntries,
+  OWNER,
+  setupOrganization,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 const FLAG_URL = '/api/v1/projects/checkout/flags/checkout-v2/environments/production';
 const split = (on: number) => ({
@@ -36,8 +43,7 @@ describe.each(DATABASES)('the verifiable audit log on %s', (database) => {
   const moments: Record<string, string> = {};
 
   async function entries(): Promise<AuditEntry[]> {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    return auditEntries(t);
   }
   const as = (caller: Caller) => ({ as: { token: caller.token } });
   async function mark(name: string) {

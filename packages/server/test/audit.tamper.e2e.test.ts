@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '../src/audit/audit.types';
 import { DATABASES } from './support/databases';
 import { ok } from './support/iam-helpers';
-import { setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import { auditEntries, setupOrganization, startTestServer, type TestServer } from './support/test-server';
 
 // Every check here runs the CLI in a child process, which is slow on a busy machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -66,10 +66,10 @@ describe.each(DATABASES)('tampering with the audit log on %s is detected', (data
     );
     for (let i = 0; i < 11; i++) await ok(t.request('PATCH', FLAG_URL, { as, body: { on: i % 2 === 0 } }));
     expect((await t.request('POST', '/api/v1/audit/checkpoint', { as })).status).toBe(200);
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    const entries = await t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    const entries = await auditEntries(t);
     expect(entries).toHaveLength(14);
     expect((await ok(t.request('GET', '/api/v1/audit/verify', { as }))).ok).toBe(true);
+    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
     return { entries, orgId: org.id };
   }
 

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from './support/databases';
 import { snapshotDatabase } from './support/snapshot';
-import { addMember, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import {
+  addMember,
+  auditEntries,
+  setupOrganization,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 const URL = '/api/v1/projects/shop/flags/checkout-v2/environments/production';
 
@@ -25,8 +31,7 @@ describe.each(DATABASES)('flag configurations on %s', (database) => {
   let token: string;
 
   async function entries() {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    return auditEntries(t);
   }
   const patch = (body: unknown, as = token) => t.request('PATCH', URL, { as: { token: as }, body });
   const read = () => t.request('GET', URL, { as: { token } });

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from './support/databases';
 import { snapshotDatabase } from './support/snapshot';
-import { addMember, OWNER, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import {
+  addMember,
+  auditEntries,
+  OWNER,
+  setupOrganization,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 describe.each(DATABASES)('flags on %s', (database) => {
   let t: TestServer;
@@ -9,8 +16,7 @@ describe.each(DATABASES)('flags on %s', (database) => {
   const as = () => ({ as: { token } });
 
   async function entries() {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    return auditEntries(t);
   }
 
   beforeAll(async () => {

@@ -4,7 +4,14 @@ import { ChainedAuditAppender } from '../src/audit/audit.appender';
 import { AuditRepository } from '../src/audit/audit.repository';
 import { DATABASES } from './support/databases';
 import { snapshotDatabase } from './support/snapshot';
-import { addMember, OWNER, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import {
+  addMember,
+  auditEntries,
+  OWNER,
+  setupOrganization,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 /** An appender that can be told to fail, to prove a change never outlives its audit entry. */
 class SwitchableAppender implements AuditAppender {
@@ -32,8 +39,7 @@ describe.each(DATABASES)('the governed-change path on %s', (database) => {
   afterAll(async () => t.close());
 
   async function entries() {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    return auditEntries(t);
   }
 
   it('keeps no change when the audit append fails', async () => {

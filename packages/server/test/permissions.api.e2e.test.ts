@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from './support/databases';
 import { addMembers, type Caller, check, ok } from './support/iam-helpers';
-import { setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import { auditEntries, setupOrganization, startTestServer, type TestServer } from './support/test-server';
 
 describe.each(DATABASES)('policies, assignments and explanations on %s', (database) => {
   let t: TestServer;
@@ -279,10 +279,7 @@ describe.each(DATABASES)('policies, assignments and explanations on %s', (databa
   });
 
   it('records every grant and revocation with a readable summary', async () => {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    const summaries = (await t.server.services.auditRepository.listAll(t.server.store.db, org.id)).map(
-      (e) => e.summary,
-    );
+    const summaries = (await auditEntries(t)).map((e) => e.summary);
     expect(summaries).toContain('permission granted sarah@acme.test production-access on checkout project');
     expect(summaries).toContain('permission revoked sarah@acme.test production-access on checkout project');
     expect(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from './support/databases';
 import { addMembers, type Caller, check, config, ok, patchConfig } from './support/iam-helpers';
-import { setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import { auditEntries, setupOrganization, startTestServer, type TestServer } from './support/test-server';
 
 const ENVS = ['dev', 'staging', 'production'] as const;
 const FLAG_ACTIONS = [
@@ -454,10 +454,7 @@ describe.each(DATABASES)('built-in project roles on %s', (database) => {
   });
 
   it('summarizes grants like a person would', async () => {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    const summaries = (await t.server.services.auditRepository.listAll(t.server.store.db, org.id)).map(
-      (e) => e.summary,
-    );
+    const summaries = (await auditEntries(t)).map((e) => e.summary);
     expect(summaries).toContain('permission granted prod@acme.test production-access on shop project');
   });
 });

@@ -8,7 +8,13 @@ import { RolloutScheduler } from '../src/schedules/rollout.scheduler';
 import { RolloutScheduleRepository } from '../src/schedules/schedule.repository';
 import { DATABASES } from './support/databases';
 import { snapshotDatabase } from './support/snapshot';
-import { addMember, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import {
+  addMember,
+  auditEntries,
+  setupOrganization,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 const HOUR = 60 * 60 * 1000;
 const split = (on: number) => [
@@ -30,8 +36,7 @@ describe.each(DATABASES)('rollout schedules on %s', (database) => {
     `/api/v1/projects/shop/flags/${flag}/environments/production${suffix}`;
 
   async function entries(flag?: string) {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    const all = await t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    const all = await auditEntries(t);
     return flag === undefined ? all : all.filter((e) => e.flag === flag);
   }
   async function config(flag: string) {

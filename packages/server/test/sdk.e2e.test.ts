@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from './support/databases';
-import {
-  auditEntries,
-  countQueries,
-  createFlag,
-  latestFlagEntry,
-  patchFlag,
-  serverKeyOf,
-} from './support/sdk-helpers';
+import { countQueries, createFlag, latestFlagEntry, patchFlag, serverKeyOf } from './support/sdk-helpers';
 import { connectSse, type SseTestClient } from './support/sse-client';
-import { setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import { auditEntries, setupOrganization, startTestServer, type TestServer } from './support/test-server';
 
 const HALF = [
   { variation: 'true', weight: 50000 },

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from './support/databases';
 import { snapshotDatabase } from './support/snapshot';
-import { addMember, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+import {
+  addMember,
+  auditEntries,
+  setupOrganization,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 const VARS = '/api/v1/projects/shop/environments/production/variables';
 const SECRET = 'postgres://app:s3cr3t-Pa55w0rd@db.internal/app';
@@ -14,8 +20,7 @@ describe.each(DATABASES)('environment variables on %s', (database) => {
   const as = () => ({ as: { token } });
 
   async function entries() {
-    const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+    return auditEntries(t);
   }
 
   beforeAll(async () => {

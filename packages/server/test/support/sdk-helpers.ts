@@ -49,12 +49,6 @@ export async function serverKeyOf(
   return response.body.serverKey;
 }
 
-/** Every audit entry of the (only) organization, oldest first. */
-export async function auditEntries(t: TestServer): Promise<AuditEntry[]> {
-  const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-  return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
-}
-
 /** The latest applied entry about a flag in an environment (or about the flag in all environments). */
 export function latestFlagEntry(entries: AuditEntry[], flag: string, env: string): AuditEntry | undefined {
   return entries

@@ -139,3 +139,9 @@ export function sessionCookieOf(response: ApiResponse): string {
   if (typeof first !== 'string') throw new Error('no session cookie was set');
   return first.split(';')[0]!;
 }
+
+/** Every audit entry of the server's (only) organization, oldest first. */
+export async function auditEntries(t: TestServer) {
+  const org = await t.server.store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
+  return t.server.services.auditRepository.listAll(t.server.store.db, org.id);
+}
