@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { scanCanonicalEntry } from './canonical-entry-text';
+import { canonicalJson } from './canonical-json';
 import { AuditChainVerifier } from './chain-verifier';
 import { hashEntry } from './entry-hash';
 import { rootOfLeaves } from './merkle-tree';
@@ -193,6 +195,58 @@ describe('AuditChainVerifier', () => {
       const check = verifier.checkCheckpoint({ size: 40, rootHash: rootOf(LOG) });
       expect(check).toMatchObject({ ok: false, firstBadSeq: 23, problem: 'seq-gap' });
       expect(verifier.result()).toMatchObject({ firstBadSeq: 23, problem: 'seq-gap' });
+    });
+  });
+
+  describe('pushVerifiedRun', () => {
+    const texts = LOG.map((e) => canonicalJson(e));
+
+    /** What a worker hands back for texts[from, to): the run's first seq and prevHash, and its hashes. */
+    function run(from: number, to: number) {
+      const scans = texts.slice(from, to).map((text) => scanCanonicalEntry(text)!);
+      const leafHashes = Buffer.concat(scans.map((scan) => Buffer.from(scan.computed, 'hex')));
+      return { firstSeq: scans[0]!.seq, firstPrevHash: scans[0]!.prevHash, leafHashes };
+    }
+
+    it('reaches the same state as pushText over the same texts, checkpoints included', () => {
+      const byText = new AuditChainVerifier({ checkpointSizes: [7, 40] });
+      for (const text of texts) byText.pushText(text);
+      const byRuns = new AuditChainVerifier({ checkpointSizes: [7, 40] });
+      for (const [from, to] of [
+        [0, 13],
+        [13, 14],
+        [14, 40],
+      ] as const) {
+        expect(byRuns.pushVerifiedRun(run(from, to))).toBe(true);
+      }
+      expect(byRuns.result()).toEqual(byText.result());
+      for (const size of [7, 40]) {
+        const rootHash = rootOf(LOG.slice(0, size));
+        expect(byRuns.checkCheckpoint({ size, rootHash })).toEqual({ ok: true });
+      }
+      // The last hash carries over: the next entry links to the run's last one.
+      const next = new AuditChainVerifier();
+      next.pushVerifiedRun(run(0, 20));
+      expect(next.pushText(texts[20]!)).toBe(true);
+    });
+
+    it('refuses a run that does not follow what was verified, changing nothing', () => {
+      const verifier = new AuditChainVerifier();
+      verifier.pushVerifiedRun(run(0, 10));
+      const before = verifier.result();
+      expect(verifier.pushVerifiedRun(run(11, 20))).toBe(false);
+      expect(verifier.pushVerifiedRun({ ...run(10, 20), firstPrevHash: LOG[3]!.hash })).toBe(false);
+      expect(verifier.result()).toEqual(before);
+      // The first text of the refused run then names the problem.
+      expect(verifier.pushText(texts[11]!)).toBe(false);
+      expect(verifier.result()).toMatchObject({ ok: false, size: 10, firstBadSeq: 11, problem: 'seq-gap' });
+      expect(verifier.pushVerifiedRun(run(10, 20))).toBe(false);
+    });
+
+    it('rejects leaf hashes that are not whole 32-byte hashes', () => {
+      expect(() =>
+        new AuditChainVerifier().pushVerifiedRun({ ...run(0, 2), leafHashes: new Uint8Array(33) }),
+      ).toThrow(/32-byte/);
     });
   });
 });

@@ -184,6 +184,39 @@ export class AuditChainVerifier {
   }
 
   /**
+   * Appends a run of consecutive entries whose {@link pushText} fast-path checks were already made
+   * elsewhere, e.g. by worker threads running `scanCanonicalEntry` over ranges of a large log: each
+   * text of the run was proven canonical, its recomputed hash equals its stored `hash`, entry i has
+   * seq `firstSeq + i`, and each entry after the first has the previous one's hash as `prevHash`.
+   * `leafHashes` holds their hashes, 32 bytes each, in order. What links the run to the entries
+   * verified so far is checked here: `firstSeq` must be the next seq and `firstPrevHash` the last
+   * hash. Returns false and changes nothing otherwise (or once a problem has been found); feeding the
+   * run's first text to {@link pushText} then yields the exact problem. The same state as pushing
+   * the run's texts one by one, for a fraction of the work (the Merkle frontier only).
+   *
+   * @example
+   * const run = { firstSeq: 8193, firstPrevHash: scans[0].prevHash, leafHashes }; // from a worker
+   * if (!verifier.pushVerifiedRun(run)) verifier.pushText(texts[0]);
+   */
+  pushVerifiedRun(run: { firstSeq: number; firstPrevHash: string; leafHashes: Uint8Array }): boolean {
+    const { firstSeq, firstPrevHash, leafHashes } = run;
+    if (leafHashes.length % HASH_SIZE !== 0) {
+      throw FlagwardError.validation([
+        { path: 'leafHashes', message: `must hold whole ${HASH_SIZE}-byte hashes` },
+      ]);
+    }
+    if (this.#failure !== undefined) return false;
+    if (leafHashes.length === 0) return true;
+    if (firstSeq !== this.#frontier.size + 1 || firstPrevHash !== this.#lastHash) return false;
+    const bytes = Buffer.from(leafHashes.buffer, leafHashes.byteOffset, leafHashes.byteLength);
+    for (let offset = 0; offset < bytes.length; offset += HASH_SIZE) {
+      this.#appendLeaf(bytes.subarray(offset, offset + HASH_SIZE));
+    }
+    this.#lastHash = bytes.toString('hex', bytes.length - HASH_SIZE);
+    return true;
+  }
+
+  /**
    * Checks a (signature-verified) checkpoint against what was fed: its size must not exceed the
    * verified size and the tree of that many entries must have its root. A size smaller than the
    * verified size needs `keepLeafHashes` or the size listed in `checkpointSizes`; otherwise this throws
@@ -229,8 +262,13 @@ export class AuditChainVerifier {
   }
 
   #append(hash: string): void {
+    this.#appendLeaf(Buffer.from(hash, 'hex'));
+    this.#lastHash = hash;
+  }
+
+  /** Appends a leaf to the tree (and the kept leaves and captured roots); #lastHash is the caller's. */
+  #appendLeaf(leaf: Buffer): void {
     const index = this.#frontier.size;
-    const leaf = Buffer.from(hash, 'hex');
     if (this.#leaves !== undefined) {
       if (index % SNAPSHOT_INTERVAL === 0) this.#snapshots.push(this.#frontier.clone());
       if ((index + 1) * HASH_SIZE > this.#leaves.length) {
@@ -242,7 +280,6 @@ export class AuditChainVerifier {
     }
     this.#frontier.append(leaf);
     if (this.#rootsAt.has(index + 1)) this.#rootsAt.set(index + 1, this.#frontier.root());
-    this.#lastHash = hash;
   }
 
   #rootOf(size: number): Buffer {

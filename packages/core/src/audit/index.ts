@@ -1,4 +1,5 @@
 export { base64ToBytes, bytesEqual, bytesToBase64, bytesToHex, hexToBytes } from './byte-encoding';
+export { type CanonicalEntryScan, scanCanonicalEntry } from './canonical-entry-text';
 export { canonicalJson } from './canonical-json';
 export {
   AuditChainVerifier,
