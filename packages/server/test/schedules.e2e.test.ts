@@ -191,7 +191,7 @@ describe.each(DATABASES)('rollout schedules on %s', (database) => {
       t.server.services.deps,
       new RolloutScheduleRepository(),
       new FlagRepository(t.server.store.dialect),
-      new FlagConfigurationRepository(),
+      new FlagConfigurationRepository(t.server.store.dialect),
       new MemberRepository(),
       new OrganizationRepository(),
     );

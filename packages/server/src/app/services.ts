@@ -132,7 +132,7 @@ export function createServices(
   );
   const flagPermissions = new FlagPermissionService(deps, iamRepository, groups, assignments, guard);
   const flagRepository = new FlagRepository(store.dialect);
-  const flagConfigurations = new FlagConfigurationRepository();
+  const flagConfigurations = new FlagConfigurationRepository(store.dialect);
   const flagLocator = new FlagLocator(projects, environmentRepository, flagRepository);
   const scheduleRepository = new RolloutScheduleRepository();
   const leafHashes = new LeafHashCache(auditRepository);

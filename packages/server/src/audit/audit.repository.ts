@@ -1,27 +1,11 @@
-import { canonicalJson, hashEntry, MerkleFrontier, ZERO_HASH } from '@flagward/core';
+import { MerkleFrontier, ZERO_HASH } from '@flagward/core';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectName, Executor, Tx } from '../db/database';
 import type { AuditCheckpointsTable, Database } from '../db/database.types';
 import { likeOperator, lockRows } from '../db/dialect';
-import type { AuditActor } from '../governance/principal';
 import type { UnsealedEntry } from './audit.appender';
 import type { AuditEntry, AuditFilter } from './audit.types';
-
-function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
-/** The email an entry is filtered by: the member's, or the member a system actor acted for. */
-export function actorEmailOf(actor: AuditActor): string | null {
-  return actor.email ?? actor.onBehalfOf?.email ?? null;
-}
-
-/** The head of an organization's log: its size, last hash and Merkle frontier. */
-export interface AuditHead {
-  seq: number;
-  hash: string;
-  frontier: MerkleFrontier;
-}
+import { type AuditHead, appendSealedEntries, writeStagedAppends } from './entry-append.repository';
 
 /** A stored entry as the query paths need it: its position, the columns visibility needs, the body. */
 export interface StoredEntryRow {
@@ -57,66 +41,9 @@ export class AuditRepository {
       .execute();
   }
 
-  /**
-   * Seals entries into the organization's chain under the log's lock (`FOR UPDATE` on PostgreSQL; SQLite
-   * serializes writers): gapless seq, prevHash, hash (core's hashEntry, which is also the RFC 6962 leaf
-   * hash) and the Merkle frontier. Must run inside the transaction that makes the change.
-   */
-  async appendSealed(tx: Tx, orgId: string, entries: UnsealedEntry[]): Promise<AuditEntry[]> {
-    const head = await lockRows(
-      this.dialect,
-      tx.selectFrom('audit_heads').selectAll().where('org_id', '=', orgId),
-    ).executeTakeFirst();
-    if (!head) throw new Error(`organization ${orgId} has no audit log`);
-    const frontier = MerkleFrontier.fromJSON(JSON.parse(head.frontier));
-    let seq = Number(head.seq);
-    if (frontier.size !== seq) throw new Error(`the audit head of ${orgId} is inconsistent`);
-    let prevHash = head.hash;
-    const sealed: AuditEntry[] = [];
-    for (const unsealed of entries) {
-      seq += 1;
-      const withoutHash = { ...unsealed, seq, prevHash };
-      const hash = hashEntry(withoutHash);
-      const entry = { ...withoutHash, hash } as AuditEntry;
-      frontier.append(Buffer.from(hash, 'hex'));
-      sealed.push(entry);
-      prevHash = hash;
-    }
-    await tx
-      .insertInto('audit_entries')
-      .values(
-        sealed.map((e) => ({
-          org_id: orgId,
-          seq: e.seq,
-          id: e.id,
-          at: e.at,
-          actor: JSON.stringify(e.actor),
-          actor_email: actorEmailOf(e.actor),
-          actions: JSON.stringify(e.actions),
-          resource: e.resource,
-          project: e.project ?? null,
-          environment: e.environment ?? null,
-          flag: e.flag ?? null,
-          summary: e.summary,
-          before: toJson(e.before),
-          after: toJson(e.after),
-          outcome: e.outcome,
-          reason: e.reason ?? null,
-          request_id: e.requestId,
-          ip: e.ip ?? null,
-          user_agent: e.userAgent ?? null,
-          prev_hash: e.prevHash,
-          hash: e.hash,
-          body: canonicalJson(e),
-        })),
-      )
-      .execute();
-    await tx
-      .updateTable('audit_heads')
-      .set({ seq, hash: prevHash, frontier: JSON.stringify(frontier.toJSON()) })
-      .where('org_id', '=', orgId)
-      .execute();
-    return sealed;
+  /** Appends entries to the organization's chain inside the change's transaction (see appendSealedEntries). */
+  appendSealed(tx: Tx, orgId: string, entries: UnsealedEntry[]): Promise<AuditEntry[]> {
+    return appendSealedEntries(tx, this.dialect, orgId, entries);
   }
 
   /**
@@ -142,6 +69,7 @@ export class AuditRepository {
 
   /** The committed head of an organization's log (no lock). */
   async head(executor: Executor, orgId: string): Promise<AuditHead | undefined> {
+    await writeStagedAppends(executor);
     const row = await executor
       .selectFrom('audit_heads')
       .selectAll()
@@ -162,6 +90,7 @@ export class AuditRepository {
     column: C,
     window: { afterSeq: number; uptoSeq: number; limit: number },
   ): Promise<Array<{ seq: number } & Record<C, string>>> {
+    await writeStagedAppends(executor);
     const rows = await executor
       .selectFrom('audit_entries')
       .select(['seq', column])
@@ -185,6 +114,7 @@ export class AuditRepository {
   }
 
   async entryBySeq(executor: Executor, orgId: string, seq: number): Promise<StoredEntryRow | undefined> {
+    await writeStagedAppends(executor);
     const row = await executor
       .selectFrom('audit_entries')
       .select(['seq', 'project', 'environment', 'body'])
@@ -243,6 +173,7 @@ export class AuditRepository {
     filter: AuditFilter,
     page: { order: 'asc' | 'desc'; beforeSeq?: number; afterSeq?: number; uptoSeq?: number; limit: number },
   ): Promise<StoredEntryRow[]> {
+    await writeStagedAppends(executor);
     let query = executor
       .selectFrom('audit_entries')
       .select(['seq', 'project', 'environment', 'body'])
@@ -266,6 +197,7 @@ export class AuditRepository {
     at: string,
     page: { beforeSeq?: number; limit: number },
   ): Promise<Array<{ seq: number; body: string }>> {
+    await writeStagedAppends(executor);
     let query = executor
       .selectFrom('audit_entries')
       .select(['seq', 'body'])
@@ -288,6 +220,7 @@ export class AuditRepository {
     at: string,
     page: { beforeSeq?: number; limit: number },
   ): Promise<Array<{ seq: number; body: string }>> {
+    await writeStagedAppends(executor);
     let query = executor
       .selectFrom('audit_entries')
       .select(['seq', 'body'])
@@ -310,6 +243,7 @@ export class AuditRepository {
     at: string,
     page: { afterSeq: number; limit: number },
   ): Promise<Array<{ seq: number; body: string }>> {
+    await writeStagedAppends(executor);
     const rows = await executor
       .selectFrom('audit_entries')
       .select(['seq', 'body'])
@@ -333,6 +267,7 @@ export class AuditRepository {
 
   /** Entries of an organization in seq order (oldest first), for tests. */
   async listAll(executor: Executor, orgId: string): Promise<AuditEntry[]> {
+    await writeStagedAppends(executor);
     const rows = await executor
       .selectFrom('audit_entries')
       .select('body')
@@ -343,6 +278,7 @@ export class AuditRepository {
   }
 
   async count(executor: Executor, orgId: string): Promise<number> {
+    await writeStagedAppends(executor);
     const row = await executor
       .selectFrom('audit_entries')
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, DialectName, Tx } from '../db/database';
 import { beginWriteSql, isLockTimeout } from '../db/dialect';
+import { closeTransactionScope, openTransactionScope } from '../db/transaction.scope';
 
 type Work = (tx: Tx) => Promise<unknown>;
 
@@ -69,7 +70,12 @@ export class CommitBatcher {
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxBatch));
+      while (this.queue.length > 0) {
+        await this.commit(this.queue.splice(0, this.maxBatch));
+        // The callers just answered usually send their next change at once: one turn of the event loop
+        // lets them join the next batch instead of leaving it to whoever came back first.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } finally {
       this.running = false;
     }
@@ -92,6 +98,16 @@ export class CommitBatcher {
     }
   }
 
+  private async openSavepoint(connection: Db, savepoint: string, toRelease: string | undefined) {
+    if (toRelease && this.dialect === 'postgres') {
+      // Without parameters, pg sends this as one simple query holding both statements.
+      await sql.raw(`release savepoint ${toRelease}; savepoint ${savepoint}`).execute(connection);
+      return;
+    }
+    if (toRelease) await sql.raw(`release savepoint ${toRelease}`).execute(connection);
+    await sql.raw(`savepoint ${savepoint}`).execute(connection);
+  }
+
   private async commit(batch: Pending[]): Promise<void> {
     const single = batch.length === 1;
     const outcomes: Outcome[] = [];
@@ -100,25 +116,33 @@ export class CommitBatcher {
         // The connection is bound to this transaction for its whole duration: it is the transaction.
         const tx = connection as unknown as Tx;
         await this.begin(connection);
+        const scope = openTransactionScope(tx);
         try {
           await this.onBegin(tx);
+          // A savepoint released right before the next one is opened: one round trip on PostgreSQL.
+          let toRelease: string | undefined;
           for (const [index, pending] of batch.entries()) {
             if (single) {
               outcomes.push({ ok: true, value: await pending.work(tx) });
               continue;
             }
             const savepoint = `flagward_change_${index}`;
-            await sql.raw(`savepoint ${savepoint}`).execute(connection);
+            await this.openSavepoint(connection, savepoint, toRelease);
+            toRelease = undefined;
+            const snapshot = scope.snapshot();
             try {
               const value = await pending.work(tx);
-              await sql.raw(`release savepoint ${savepoint}`).execute(connection);
+              toRelease = savepoint;
               outcomes.push({ ok: true, value });
             } catch (error) {
               await sql.raw(`rollback to savepoint ${savepoint}`).execute(connection);
               await sql.raw(`release savepoint ${savepoint}`).execute(connection);
+              scope.restore(snapshot);
               outcomes.push({ ok: false, error });
             }
           }
+          if (toRelease) await sql.raw(`release savepoint ${toRelease}`).execute(connection);
+          await scope.flush(tx);
           await sql.raw('commit').execute(connection);
         } catch (error) {
           await sql
@@ -126,6 +150,8 @@ export class CommitBatcher {
             .execute(connection)
             .catch(() => undefined);
           throw error;
+        } finally {
+          closeTransactionScope(tx);
         }
       });
     } catch (error) {

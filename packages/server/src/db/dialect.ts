@@ -10,8 +10,11 @@ import type { DialectName } from './database';
 export function lockRows<DB, TB extends keyof DB, O>(
   dialect: DialectName,
   query: SelectQueryBuilder<DB, TB, O>,
+  /** Locks only this table's rows of a join (PostgreSQL otherwise locks the rows of every table). */
+  of?: TB & string,
 ): SelectQueryBuilder<DB, TB, O> {
-  return dialect === 'postgres' ? query.forUpdate() : query;
+  if (dialect !== 'postgres') return query;
+  return of === undefined ? query.forUpdate() : query.forUpdate(of);
 }
 
 /** Case-insensitive substring match operator for free-text search. */
@@ -37,4 +40,9 @@ export function beginWriteSql(dialect: DialectName): string {
 export function isLockTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
+}
+
+/** The placeholder of the `index`-th (from 1) parameter of a statement written by hand. */
+export function parameterPlaceholder(dialect: DialectName, index: number): string {
+  return dialect === 'postgres' ? `$${index}` : '?';
 }

@@ -45,7 +45,8 @@ export function planConfigurationChange(
   const after: FlagConfiguration = { ...change.after, version: before.version + 1 };
   const resource = flagRn(project.key, environment.key, definition.key);
   return {
-    requirements: actions.map((action) => ({ action, resource })),
+    // The flag row was read (and locked) by the plan: its tags are the stored ones.
+    requirements: actions.map((action) => ({ action, resource, flagTags: [...definition.tags] })),
     resource,
     project: project.key,
     environment: environment.key,

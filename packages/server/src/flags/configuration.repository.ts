@@ -1,6 +1,7 @@
 import { type FlagConfiguration, type FlagKind, initialConfiguration, type Variation } from '@flagward/core';
-import type { Executor, Tx } from '../db/database';
+import type { DialectName, Executor, Tx } from '../db/database';
 import type { FlagConfigurationsTable } from '../db/database.types';
+import { PreparedQuery } from '../db/prepared.query';
 
 export type ConfigurationRow = FlagConfigurationsTable;
 
@@ -30,8 +31,32 @@ export function initialConfigurationRows(
   }));
 }
 
+/** Compare-and-set of one configuration; prepared, as it runs for every configuration change. */
+const REPLACE_CONFIGURATION = new PreparedQuery(
+  ['configuration', 'version', 'updatedAt', 'flagId', 'environmentId', 'expectedVersion'],
+  (
+    executor,
+    p: {
+      configuration: string;
+      version: number;
+      updatedAt: string;
+      flagId: string;
+      environmentId: string;
+      expectedVersion: number;
+    },
+  ) =>
+    executor
+      .updateTable('flag_configurations')
+      .set({ configuration: p.configuration, version: p.version, updated_at: p.updatedAt })
+      .where('flag_id', '=', p.flagId)
+      .where('environment_id', '=', p.environmentId)
+      .where('version', '=', p.expectedVersion),
+);
+
 /** One configuration per (flag, environment). */
 export class FlagConfigurationRepository {
+  constructor(private readonly dialect: DialectName) {}
+
   async insertMany(executor: Executor, rows: ConfigurationRow[]): Promise<void> {
     if (rows.length === 0) return;
     await executor.insertInto('flag_configurations').values(rows).execute();
@@ -97,17 +122,14 @@ export class FlagConfigurationRepository {
     configuration: FlagConfiguration,
     now: string,
   ): Promise<boolean> {
-    const result = await executor
-      .updateTable('flag_configurations')
-      .set({
-        configuration: serializeConfiguration(configuration),
-        version: configuration.version,
-        updated_at: now,
-      })
-      .where('flag_id', '=', flagId)
-      .where('environment_id', '=', environmentId)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const result = await REPLACE_CONFIGURATION.execute(executor, this.dialect, {
+      configuration: serializeConfiguration(configuration),
+      version: configuration.version,
+      updatedAt: now,
+      flagId,
+      environmentId,
+      expectedVersion,
+    });
+    return Number(result.numAffectedRows) === 1;
   }
 }

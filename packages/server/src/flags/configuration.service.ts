@@ -31,8 +31,10 @@ export async function requireConfiguration(
   executor: Executor,
   flag: { id: string; key: string },
   environment: EnvironmentRow,
+  /** The row when the caller already read it (e.g. with `FlagLocator.lockedInEnvironment`). */
+  loaded?: ConfigurationRow,
 ): Promise<ConfigurationRow> {
-  const row = await repository.find(executor, flag.id, environment.id);
+  const row = loaded ?? (await repository.find(executor, flag.id, environment.id));
   if (!row) throw new FlagwardError('not-found', `${flag.key} has no configuration in ${environment.key}`);
   return row;
 }
@@ -74,12 +76,12 @@ export class ConfigurationService {
       meta,
       plan: async (tx) => {
         // Changes of one flag queue up on its row (definition edits, schedules and every environment).
-        const { project, flag, environment } = await this.locator.lockedInEnvironment(
+        const { project, flag, environment, configuration } = await this.locator.lockedInEnvironment(
           tx,
           caller.org.id,
           address,
         );
-        const row = await requireConfiguration(this.configurations, tx, flag, environment);
+        const row = await requireConfiguration(this.configurations, tx, flag, environment, configuration);
         const before = configurationOf(row);
         if (patch.version !== undefined && patch.version !== before.version) {
           throw new FlagwardError(

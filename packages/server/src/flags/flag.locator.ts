@@ -7,6 +7,7 @@ import type { Authorizer } from '../governance/authorizer';
 import type { Principal } from '../governance/principal';
 import type { EnvironmentRow, ProjectRow } from '../projects/project.repository';
 import type { ProjectService } from '../projects/project.service';
+import type { ConfigurationRow } from './configuration.repository';
 import type { FlagRecord, FlagRepository, FlagRow } from './flag.repository';
 
 /** Finds projects, environments and flags by key inside an organization, answering 404 for the unknown. */
@@ -46,17 +47,25 @@ export class FlagLocator {
 
   /**
    * The project, the flag locked for a change and the environment a per-environment change addresses
-   * (the flag is locked before the environment is read, as every change of a flag does).
+   * (the flag is locked before the environment is read, as every change of a flag does), with the
+   * flag's configuration there. One query; the step-by-step reads only run to name what is missing.
    */
   async lockedInEnvironment(
     executor: Executor,
     orgId: string,
     address: { project: string; flag: string; env: string },
-  ): Promise<{ project: ProjectRow; flag: FlagRow; environment: EnvironmentRow }> {
+  ): Promise<{
+    project: ProjectRow;
+    flag: FlagRow;
+    environment: EnvironmentRow;
+    configuration: ConfigurationRow | undefined;
+  }> {
+    const found = await this.flags.findInEnvironmentForUpdate(executor, orgId, address);
+    if (found) return found;
     const project = await this.project(executor, orgId, address.project);
     const flag = await this.flagForUpdate(executor, project, address.flag);
     const environment = await this.environment(executor, project, address.env);
-    return { project, flag, environment };
+    return { project, flag, environment, configuration: undefined };
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Universe, UniverseProject } from '@flagward/core';
 import type { Executor } from '../db/database';
 import type { AssignmentsTable, PoliciesTable, ProtectionsTable } from '../db/database.types';
+import { scopeSlot, transactionScope } from '../db/transaction.scope';
 
 export type PolicyRow = PoliciesTable;
 export type AssignmentRow = AssignmentsTable;
@@ -21,19 +22,31 @@ export interface AssignmentRecord extends AssignmentRow {
  * counter: a rolled-back change can never make an older cached compile look current.
  */
 export async function bumpIamVersion(executor: Executor): Promise<void> {
-  await executor.updateTable('iam_version').set({ version: randomUUID() }).where('id', '=', 1).execute();
+  const version = randomUUID();
+  await executor.updateTable('iam_version').set({ version }).where('id', '=', 1).execute();
+  transactionScope(executor)?.set(SCOPED_IAM_VERSION, version);
 }
+
+/**
+ * The IAM version as the current transaction sees it, read once per transaction: with group commit the
+ * changes of a batch share it, and a change that bumps it sets it here too (rolled back with it).
+ */
+const SCOPED_IAM_VERSION = scopeSlot<string>('iam version');
 
 /** Policies, assignments and environment protections. */
 export class IamRepository {
   /** The current IAM version (see `bumpIamVersion`). */
   async iamVersion(executor: Executor): Promise<string> {
+    const scope = transactionScope(executor);
+    const known = scope?.get(SCOPED_IAM_VERSION);
+    if (known !== undefined) return known;
     const row = await executor
       .selectFrom('iam_version')
       .select('version')
       .where('id', '=', 1)
       .executeTakeFirst();
     if (!row) throw new Error('the IAM version row is missing');
+    scope?.set(SCOPED_IAM_VERSION, row.version);
     return row.version;
   }
 

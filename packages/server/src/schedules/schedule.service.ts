@@ -68,13 +68,13 @@ export class RolloutScheduleService {
       principal: caller,
       meta,
       plan: async (tx) => {
-        const { project, flag, environment } = await this.locator.lockedInEnvironment(
+        const { project, flag, environment, configuration } = await this.locator.lockedInEnvironment(
           tx,
           caller.org.id,
           address,
         );
         const current = configurationOf(
-          await requireConfiguration(this.configurations, tx, flag, environment),
+          await requireConfiguration(this.configurations, tx, flag, environment, configuration),
         );
         const definition = flagDefinitionOf(flag);
         const steps: StoredStep[] = input.steps.map((step) => ({

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unsealedEntryOf } from '../src/audit/audit.appender';
+import type { Tx } from '../src/db/database';
+import { bumpIamVersion, IamRepository } from '../src/iam/iam.repository';
+import { DATABASES } from './support/databases';
+import { auditEntries, setupOrganization, startTestServer, type TestServer } from './support/test-server';
+
+describe.each(DATABASES)('group commit on %s', (database) => {
+  let t: TestServer;
+  let token: string;
+  let org: { id: string; key: string };
+
+  beforeAll(async () => {
+    t = await startTestServer(database);
+    token = (await setupOrganization(t)).token;
+    org = await t.server.store.db.selectFrom('organizations').select(['id', 'key']).executeTakeFirstOrThrow();
+  });
+  afterAll(async () => t.close());
+
+  function append(tx: Tx, summary: string) {
+    return t.server.services.auditRepository.appendSealed(tx, org.id, [
+      unsealedEntryOf(
+        {
+          org,
+          actor: { type: 'system' },
+          actions: ['UpdateOrgSettings'],
+          resource: 'org',
+          summary,
+          outcome: 'applied',
+          meta: { requestId: summary },
+        },
+        new Date(),
+      ),
+    ]);
+  }
+
+  /** Runs `works` as one batch: they queue behind a change that waits until all of them are queued. */
+  async function oneBatch(
+    works: Array<(tx: Tx) => Promise<unknown>>,
+  ): Promise<PromiseSettledResult<unknown>[]> {
+    const commits = t.server.services.commits;
+    let release!: () => void;
+    let started!: () => void;
+    const blocking = new Promise<void>((resolve) => (started = resolve));
+    const blocker = commits.run(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          started();
+        }),
+    );
+    await blocking;
+    const before = commits.stats().batches;
+    const results = Promise.allSettled(works.map((work) => commits.run(work)));
+    release();
+    await blocker;
+    const settled = await results;
+    expect(commits.stats().batches - before).toBe(2); // the blocker's and theirs
+    return settled;
+  }
+
+  it('rolls a failed change back with its entry, its head and the IAM version it set', async () => {
+    const iam = new IamRepository();
+    const versionBefore = await iam.iamVersion(t.server.store.db);
+    const entriesBefore = (await auditEntries(t)).length;
+    let seenByLast: string | undefined;
+    const settled = await oneBatch([
+      (tx) => append(tx, 'first change'),
+      async (tx) => {
+        await bumpIamVersion(tx);
+        await append(tx, 'rolled back change');
+        throw new Error('fails after its append');
+      },
+      async (tx) => {
+        seenByLast = await iam.iamVersion(tx);
+        return append(tx, 'last change');
+      },
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(seenByLast).toBe(versionBefore);
+    expect(await iam.iamVersion(t.server.store.db)).toBe(versionBefore);
+
+    const entries = await auditEntries(t);
+    expect(entries.slice(entriesBefore).map((e) => e.summary)).toEqual(['first change', 'last change']);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    const verify = await t.request('GET', '/api/v1/audit/verify', { as: { token } });
+    expect(verify.status).toBe(200);
+    expect(verify.body.ok).toBe(true);
+    expect(verify.body.size).toBe(entries.length);
+  });
+
+  it('lets a change read the entries appended before it in the same transaction', async () => {
+    const repository = t.server.services.auditRepository;
+    const countBefore = await repository.count(t.server.store.db, org.id);
+    const counts: number[] = [];
+    await oneBatch([
+      (tx) => append(tx, 'staged one'),
+      async (tx) => {
+        await append(tx, 'staged two');
+        counts.push(await repository.count(tx, org.id));
+        counts.push((await repository.head(tx, org.id))!.seq);
+        return append(tx, 'staged three');
+      },
+    ]);
+    expect(counts).toEqual([countBefore + 2, countBefore + 2]);
+    const head = await repository.head(t.server.store.db, org.id);
+    expect(head!.seq).toBe(countBefore + 3);
+    expect(await repository.count(t.server.store.db, org.id)).toBe(countBefore + 3);
+    const verify = await t.request('GET', '/api/v1/audit/verify', { as: { token } });
+    expect(verify.body.ok).toBe(true);
+  });
+});
