@@ -8,12 +8,15 @@ import { auditEntries, setupOrganization, startTestServer, type TestServer } fro
 describe.each(DATABASES)('group commit on %s', (database) => {
   let t: TestServer;
   let token: string;
-  let org: { id: string; key: string };
+  let org: { id: string; key: string; name: string };
 
   beforeAll(async () => {
     t = await startTestServer(database);
     token = (await setupOrganization(t)).token;
-    org = await t.server.store.db.selectFrom('organizations').select(['id', 'key']).executeTakeFirstOrThrow();
+    org = await t.server.store.db
+      .selectFrom('organizations')
+      .select(['id', 'key', 'name'])
+      .executeTakeFirstOrThrow();
   });
   afterAll(async () => t.close());
 

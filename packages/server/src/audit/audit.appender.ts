@@ -27,9 +27,9 @@ export interface AuditAppender {
   append(tx: Tx, draft: AuditDraft): Promise<AuditEntry>;
 }
 
-/** Removes undefined members so the hashed JSON and the stored JSON are the same document. */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** A JSON copy of a value, as it will be read back from the log (undefined members dropped, dates as text). */
+function jsonCopy(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
 /** The entry without `seq`, `prevHash` and `hash`: what the log adds under its lock. */
@@ -37,26 +37,31 @@ export type UnsealedEntry = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>;
 
 /** Builds the unsealed entry of a draft. */
 export function unsealedEntryOf(draft: AuditDraft, now: Date): UnsealedEntry {
-  return defined({
+  const optional: Record<string, unknown> = {
+    project: draft.project,
+    environment: draft.environment,
+    flag: draft.flag,
+    before: jsonCopy(draft.before),
+    after: jsonCopy(draft.after),
+    comment: draft.comment,
+    reason: draft.reason,
+    ip: draft.meta.ip,
+    userAgent: draft.meta.userAgent,
+  };
+  const entry: Record<string, unknown> = {
     id: randomUUID(),
     at: now.toISOString(),
     org: draft.org.key,
     actor: draft.actor,
     actions: draft.actions,
     resource: draft.resource,
-    project: draft.project,
-    environment: draft.environment,
-    flag: draft.flag,
     summary: draft.summary,
-    before: draft.before === undefined ? undefined : JSON.parse(JSON.stringify(draft.before)),
-    after: draft.after === undefined ? undefined : JSON.parse(JSON.stringify(draft.after)),
-    comment: draft.comment,
     outcome: draft.outcome,
-    reason: draft.reason,
     requestId: draft.meta.requestId,
-    ip: draft.meta.ip,
-    userAgent: draft.meta.userAgent,
-  });
+  };
+  // Undefined members are left out, so the hashed JSON and the stored JSON are the same document.
+  for (const key in optional) if (optional[key] !== undefined) entry[key] = optional[key];
+  return entry as unknown as UnsealedEntry;
 }
 
 /** The production appender: seals each entry into the organization's hash chain and Merkle tree. */

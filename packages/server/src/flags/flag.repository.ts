@@ -28,11 +28,16 @@ export interface FlagInEnvironment {
   configuration: FlagConfigurationsTable | undefined;
 }
 
-/** Splits a joined row whose columns carry a table prefix (`p_`, `f_` …) back into rows. */
-function unprefix<T>(row: Record<string, unknown>, prefix: string): T {
-  const out: Record<string, unknown> = {};
-  for (const name in row) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = row[name];
-  return out as T;
+/** Splits a joined row whose columns carry a table prefix (`p_`, `f_`, `e_`, `c_`) back into rows. */
+function splitJoinedRow(row: Record<string, unknown>): FlagInEnvironment {
+  const parts: Record<string, Record<string, unknown>> = { p: {}, f: {}, e: {}, c: {} };
+  for (const name in row) parts[name[0]!]![name.slice(2)] = row[name];
+  return {
+    project: parts.p as unknown as ProjectsTable,
+    flag: parts.f as unknown as FlagsTable,
+    environment: parts.e as unknown as EnvironmentsTable,
+    configuration: row.c_flag_id === null ? undefined : (parts.c as unknown as FlagConfigurationsTable),
+  };
 }
 
 /**
@@ -139,13 +144,7 @@ export class FlagRepository {
   ): Promise<FlagInEnvironment | undefined> {
     const { rows } = await FLAG_IN_ENVIRONMENT.execute(executor, this.dialect, { orgId, ...keys });
     const row = rows[0];
-    if (!row) return undefined;
-    return {
-      project: unprefix(row, 'p_'),
-      flag: unprefix(row, 'f_'),
-      environment: unprefix(row, 'e_'),
-      configuration: row.c_flag_id === null ? undefined : unprefix(row, 'c_'),
-    };
+    return row === undefined ? undefined : splitJoinedRow(row);
   }
 
   /** The flag row by id, locked until the transaction ends. */
