@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, DialectName, Tx } from '../db/database';
-import { beginWriteSql, isLockTimeout } from '../db/dialect';
+import { beginWriteSql, busyTimeoutSql, isLockTimeout, SQLITE_BUSY_TIMEOUT_MS } from '../db/dialect';
 import { closeTransactionScope, openTransactionScope } from '../db/transaction.scope';
 
 type Work = (tx: Tx) => Promise<unknown>;
@@ -82,19 +82,28 @@ export class CommitBatcher {
   }
 
   /**
-   * Opens the write transaction. Nothing has run yet, so when another process keeps SQLite's write
-   * lock beyond the busy timeout (it does not queue waiters fairly), trying again is safe.
+   * Opens the write transaction. Nothing has run yet, so when another process holds SQLite's write lock
+   * trying again is safe. SQLite's own busy handler sleeps ever longer (up to 100 ms) between tries and
+   * does not queue waiters, so a process waiting behind another one's batch would mostly sleep while
+   * the lock is free: the batcher polls every millisecond or two instead.
    */
   private async begin(connection: Db): Promise<void> {
     const deadline = Date.now() + BEGIN_PATIENCE_MS;
-    for (;;) {
-      try {
-        await sql.raw(beginWriteSql(this.dialect)).execute(connection);
-        return;
-      } catch (error) {
-        if (!isLockTimeout(error) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 10));
+    const polling = busyTimeoutSql(this.dialect, 0);
+    if (polling) await sql.raw(polling).execute(connection);
+    try {
+      for (;;) {
+        try {
+          await sql.raw(beginWriteSql(this.dialect)).execute(connection);
+          return;
+        } catch (error) {
+          if (!isLockTimeout(error) || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1 + Math.random()));
+        }
       }
+    } finally {
+      const waiting = busyTimeoutSql(this.dialect, SQLITE_BUSY_TIMEOUT_MS);
+      if (waiting) await sql.raw(waiting).execute(connection);
     }
   }
 

@@ -11,6 +11,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.types';
+import { SQLITE_BUSY_TIMEOUT_MS } from './dialect';
 import { migrationProvider } from './migrations/migrations';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -54,7 +55,7 @@ export function openStore(options: StoreOptions): Store {
   // FULL: a committed change and its audit entry survive a power loss together.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -36,6 +36,14 @@ export function beginWriteSql(dialect: DialectName): string {
   return dialect === 'sqlite' ? 'begin immediate' : 'begin';
 }
 
+/** How long a SQLite statement waits for another process's lock before failing with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** Sets how long SQLite waits for a lock (no statement on PostgreSQL, whose waits are queued). */
+export function busyTimeoutSql(dialect: DialectName, ms: number): string | undefined {
+  return dialect === 'sqlite' ? `pragma busy_timeout = ${Math.trunc(ms)}` : undefined;
+}
+
 /** Whether an error is SQLite's "database is locked" (another process holds the write lock too long). */
 export function isLockTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
