@@ -12,10 +12,18 @@ import {
 } from './decision.messages';
 import type { Decider, Decision, DecisionReason } from './decision.types';
 import type { IndexEntry } from './grant.compiler';
-import { firstMatch, type Principal } from './principal.index';
+import { actionSlot, firstMatch, type Principal } from './principal.index';
 import { type EnvProtection, protectionAllows } from './protection.guard';
 
-const CATALOG = new Map<string, ActionDefinition>(ACTION_NAMES.map((n) => [n, ACTION_CATALOG[n]]));
+/** An action's definition with its position in indexes. */
+interface CatalogAction {
+  readonly def: ActionDefinition;
+  readonly slot: number;
+}
+
+const CATALOG = new Map<string, CatalogAction>(
+  ACTION_NAMES.map((n) => [n, { def: ACTION_CATALOG[n], slot: actionSlot(n)! }]),
+);
 
 enum Outcome {
   AllowPolicy,
@@ -39,7 +47,7 @@ function ownerManagingProtection(principal: Principal, action: string): boolean 
 function evaluate(
   principal: Principal,
   action: string,
-  def: ActionDefinition,
+  entry: CatalogAction,
   resource: ResourceName,
   protection: EnvProtection | undefined,
 ): Outcome {
@@ -56,16 +64,16 @@ function evaluate(
   // the owner out with a deny.
   if (principal.orgRole === 'owner') return Outcome.AllowOwner;
   const index = principal.index;
-  if (index.deny.size > 0) {
-    const deny = firstMatch(index.deny.get(action), resource);
+  if (index.hasDeny) {
+    const deny = firstMatch(index, entry.slot, 'deny', resource);
     if (deny !== undefined) {
       lastEntry = deny;
       return Outcome.ExplicitDeny;
     }
   }
-  if (def.ownerOnly) return Outcome.OwnerOnly;
+  if (entry.def.ownerOnly) return Outcome.OwnerOnly;
   if (principal.orgRole === 'admin') return Outcome.AllowAdmin;
-  const allow = firstMatch(index.allow.get(action), resource);
+  const allow = firstMatch(index, entry.slot, 'allow', resource);
   if (allow !== undefined) {
     lastEntry = allow;
     return Outcome.AllowPolicy;
@@ -118,8 +126,8 @@ function isAllow(outcome: Outcome): boolean {
   return outcome <= Outcome.AllowAdmin;
 }
 
-const CAN_ACCESS_PROJECT = ACTION_CATALOG.CanAccessProject;
-const CAN_ACCESS_ENV = ACTION_CATALOG.CanAccessEnv;
+const CAN_ACCESS_PROJECT = CATALOG.get('CanAccessProject')!;
+const CAN_ACCESS_ENV = CATALOG.get('CanAccessEnv')!;
 
 function missingAccess(
   principal: Principal,
@@ -159,15 +167,18 @@ export function decide(
   resource: ResourceName,
   protection?: EnvProtection,
 ): Decision {
-  const def = CATALOG.get(action);
-  if (def === undefined || def.resourceType !== resource.type) {
+  const known = CATALOG.get(action);
+  if (known === undefined || known.def.resourceType !== resource.type) {
     return {
       allowed: false,
       decision: 'implicit-deny',
-      reason: { kind: 'implicit-deny', message: inapplicableMessage(action, resource, def?.resourceType) },
+      reason: {
+        kind: 'implicit-deny',
+        message: inapplicableMessage(action, resource, known?.def.resourceType),
+      },
     };
   }
-  const outcome = evaluate(principal, action, def, resource, protection);
+  const outcome = evaluate(principal, action, known, resource, protection);
   if (!isAllow(outcome)) {
     return {
       allowed: false,
@@ -213,9 +224,9 @@ export function isAllowed(
   resource: ResourceName,
   protection?: EnvProtection,
 ): boolean {
-  const def = CATALOG.get(action);
-  if (def === undefined || def.resourceType !== resource.type) return false;
-  if (!isAllow(evaluate(principal, action, def, resource, protection))) return false;
+  const known = CATALOG.get(action);
+  if (known === undefined || known.def.resourceType !== resource.type) return false;
+  if (!isAllow(evaluate(principal, action, known, resource, protection))) return false;
   const projectRn = resource.projectRn;
   if (projectRn !== undefined && action !== 'CanAccessProject') {
     if (!isAllow(evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined)))

@@ -1,3 +1,4 @@
+export * from './action.bucket';
 export * from './action.catalog';
 export * from './builtin-policies';
 export * from './decision.engine';

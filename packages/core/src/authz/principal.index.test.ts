@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { rn } from '../rn/rn.resource';
+import { ACTION_NAMES } from './action.catalog';
 import { BUILTIN_POLICIES } from './builtin-policies';
 import { createGrantCache } from './grant.compiler';
 import type { Policy } from './policy.types';
-import { allMatches, compilePrincipalIndex, firstMatch, holdsPolicy } from './principal.index';
+import {
+  actionEntries,
+  actionSlot,
+  allMatches,
+  compilePrincipalIndex,
+  firstMatch,
+  holdsPolicy,
+} from './principal.index';
 
 const dev = { key: 'dev', production: false };
 const wide: Policy = {
@@ -36,32 +44,53 @@ describe('compilePrincipalIndex', () => {
       ],
       cache,
     );
-    expect(d.allow.get('UpdateFlagOn')?.entries[0]).toBe(a.allow.get('UpdateFlagOn')?.entries[0]);
+    expect(actionEntries(d, 'UpdateFlagOn', 'allow')[0]).toBe(actionEntries(a, 'UpdateFlagOn', 'allow')[0]);
   });
 
   it('indexes by action, with * expanded per resource type and denies apart', () => {
     const index = compilePrincipalIndex([{ policy: wide, params: {} }], createGrantCache());
-    expect([...index.allow.keys()]).toEqual(['UpdateFlagOn']);
-    expect(index.deny.has('DeleteFlag')).toBe(true);
-    expect(index.deny.has('CanAccessEnv')).toBe(false);
+    const withAllows = ACTION_NAMES.filter((a) => actionEntries(index, a, 'allow').length > 0);
+    expect(withAllows).toEqual(['UpdateFlagOn']);
+    expect(actionEntries(index, 'DeleteFlag', 'deny')).toHaveLength(1);
+    expect(actionEntries(index, 'CanAccessEnv', 'deny')).toHaveLength(0);
+    expect(actionEntries(index, 'Nope', 'deny')).toHaveLength(0);
+    expect(index.hasDeny).toBe(true);
     expect(index.entryCount).toBe(1 + 15);
   });
 
-  it('splits large buckets by project literal and still finds every match', () => {
+  it('finds the first match in order among many projects, wildcards and tags', () => {
     const sources = Array.from({ length: 12 }, (_, i) => ({
       policy: BUILTIN_POLICIES['flag-user'],
       params: { project: `p${i}`, flag: 'f', envs: ['dev', 'qa'] },
     }));
     const index = compilePrincipalIndex([...sources, { policy: wide, params: {} }], createGrantCache());
-    const bucket = index.allow.get('UpdateFlagOn')!;
-    expect(bucket.byProject?.size).toBe(12);
-    expect(bucket.unscoped).toHaveLength(1);
-    expect(firstMatch(bucket, rn.flag('p7', dev, 'f'))?.policy).toBe('flag-user');
-    expect(firstMatch(bucket, rn.flag('p7', dev, 'g'))).toBeUndefined();
-    expect(firstMatch(bucket, rn.flag('team-a', dev, 'g'))?.policy).toBe('wide');
-    expect(firstMatch(bucket, rn.flag('p7', 'prod', 'f'))).toBeUndefined();
-    expect(allMatches(bucket, rn.flag('p3', dev, 'f')).map((e) => e.statement)).toEqual([0]);
-    expect(firstMatch(undefined, rn.project('x'))).toBeUndefined();
+    const slot = actionSlot('UpdateFlagOn')!;
+    expect(actionEntries(index, 'UpdateFlagOn', 'allow')).toHaveLength(12 * 2 + 1);
+    expect(firstMatch(index, slot, 'allow', rn.flag('p7', dev, 'f'))?.policy).toBe('flag-user');
+    expect(firstMatch(index, slot, 'allow', rn.flag('p7', dev, 'g'))).toBeUndefined();
+    expect(firstMatch(index, slot, 'allow', rn.flag('team-a', dev, 'g'))?.policy).toBe('wide');
+    expect(firstMatch(index, slot, 'allow', rn.flag('p7', 'prod', 'f'))).toBeUndefined();
+    expect(allMatches(index, slot, 'allow', rn.flag('p3', dev, 'f')).map((e) => e.statement)).toEqual([0]);
+    const critical = rn.flag('p3', dev, { key: 'f', tags: ['critical'] });
+    expect(firstMatch(index, slot, 'deny', critical)?.policy).toBe('wide');
+    expect(firstMatch(index, slot, 'deny', rn.flag('p3', dev, 'f'))).toBeUndefined();
+    expect(firstMatch(index, actionSlot('CanAccessProject')!, 'allow', rn.project('x'))).toBeUndefined();
+  });
+
+  it('keeps the ancestor actions first, next to the array header', () => {
+    const index = compilePrincipalIndex(
+      [{ policy: BUILTIN_POLICIES['project-reader'], params: { project: 'shop' } }],
+      createGrantCache(),
+    );
+    expect(actionSlot('CanAccessProject')).toBe(0);
+    expect(actionSlot('CanAccessEnv')).toBe(1);
+    expect(actionSlot('Nope')).toBeUndefined();
+    // CanAccessProject's body at 1 ([depth, allowAt, end, 1 entry]), CanAccessEnv's right after.
+    expect(index.data.slice(1, 4)).toEqual([1, 4, 8]);
+    expect(index.data.slice(8, 11)).toEqual([2, 11, 15]);
+    expect(firstMatch(index, 0, 'allow', rn.project('shop'))?.policy).toBe('project-reader');
+    expect(firstMatch(index, 1, 'allow', rn.env('shop', 'dev'))?.statement).toBe(1);
+    expect(firstMatch(index, 1, 'allow', rn.env('web', 'dev'))).toBeUndefined();
   });
 
   it('records which projects each policy is held for', () => {

@@ -1,20 +1,8 @@
 import type { ResourceName } from '../rn/rn.types';
+import { allMatchesIn, appendBody, entriesIn, firstMatchIn, type IndexSlot } from './action.bucket';
+import { ACTION_CATALOG, ACTION_NAMES, type ActionName } from './action.catalog';
 import { createGrantCache, type GrantCache, type GrantView, type IndexEntry } from './grant.compiler';
-import type { AssignmentParams, OrgRole, Policy } from './policy.types';
-
-/**
- * The entries of one action in a principal's index. Small buckets are scanned (skipping other
- * projects by a string compare); large ones are split by project literal.
- *
- * @example
- * const b: ActionBucket = { entries: [], byProject: undefined, unscoped: [] };
- */
-export interface ActionBucket {
-  readonly entries: readonly IndexEntry[];
-  readonly byProject: ReadonlyMap<string, readonly IndexEntry[]> | undefined;
-  /** Entries whose pattern has no literal project (wildcards, org-level), when `byProject` is set. */
-  readonly unscoped: readonly IndexEntry[];
-}
+import type { AssignmentParams, Effect, OrgRole, Policy } from './policy.types';
 
 /**
  * Which projects a principal holds a policy for: an assignment without a `project` parameter holds it
@@ -29,14 +17,21 @@ export interface HeldPolicy {
 }
 
 /**
- * A principal's active statements compiled for decisions: action → effect → entries.
+ * A principal's active statements compiled for decisions, as one flat array (see
+ * {@link IndexSlot}): `data[0]` is the offset of a table with one body offset per action (0: no
+ * entries), in {@link actionSlot} order; the bodies of CanAccessProject and CanAccessEnv, which the
+ * ancestor rule reads in nearly every decision, come first, at offset 1 and right after it, so
+ * that they share cache lines with the array's header. Read it with {@link firstMatch} and
+ * {@link allMatches}.
  *
  * @example
  * const index: PrincipalIndex = compilePrincipalIndex([{ policy: BUILTIN_POLICIES['project-reader'], params: { project: 'shop' } }]);
+ * firstMatch(index, actionSlot('CanAccessProject')!, 'allow', rn.project('shop'))?.policy; // 'project-reader'
  */
 export interface PrincipalIndex {
-  readonly allow: ReadonlyMap<string, ActionBucket>;
-  readonly deny: ReadonlyMap<string, ActionBucket>;
+  readonly data: readonly IndexSlot[];
+  /** Whether any deny entry exists (most principals have none, and skip the deny scans). */
+  readonly hasDeny: boolean;
   readonly held: ReadonlyMap<string, HeldPolicy>;
   /** How many (statement, pattern) pairs were indexed, for diagnostics. */
   readonly entryCount: number;
@@ -69,47 +64,123 @@ export interface GrantSource {
   readonly group?: string | undefined;
 }
 
-const SPLIT_THRESHOLD = 8;
 const MAX_CACHED_INDEXES = 20_000;
 const defaultCache = createGrantCache();
 const indexMemo = new WeakMap<GrantCache, Map<string, PrincipalIndex>>();
 
-function makeBucket(entries: readonly IndexEntry[]): ActionBucket {
-  if (entries.length <= SPLIT_THRESHOLD) return { entries, byProject: undefined, unscoped: [] };
-  const byProject = new Map<string, IndexEntry[]>();
-  const unscoped: IndexEntry[] = [];
-  for (const e of entries) {
-    if (e.projectLiteral === undefined) unscoped.push(e);
-    else {
-      const list = byProject.get(e.projectLiteral);
-      if (list === undefined) byProject.set(e.projectLiteral, [e]);
-      else list.push(e);
-    }
-  }
-  return { entries, byProject, unscoped };
+const SLOT_ORDER: readonly ActionName[] = [
+  'CanAccessProject',
+  'CanAccessEnv',
+  ...ACTION_NAMES.filter((n) => n !== 'CanAccessProject' && n !== 'CanAccessEnv'),
+];
+const SLOTS = new Map<string, number>(SLOT_ORDER.map((name, i) => [name, i]));
+
+/**
+ * The position of an action in the table of a {@link PrincipalIndex} (CanAccessProject 0,
+ * CanAccessEnv 1), or undefined for an unknown action.
+ *
+ * @example
+ * actionSlot('CanAccessEnv'); // 1
+ */
+export function actionSlot(action: string): number | undefined {
+  return SLOTS.get(action);
 }
 
-function merge(
-  views: readonly GrantView[],
-  pick: (v: GrantView) => ReadonlyMap<string, readonly IndexEntry[]>,
-) {
-  const lists = new Map<string, (readonly IndexEntry[])[]>();
+function bodyOf(data: readonly IndexSlot[], slot: number): number {
+  if (slot === 0) return 1;
+  // CanAccessEnv's body starts where CanAccessProject's ends.
+  if (slot === 1) return data[3] as number;
+  return data[(data[0] as number) + slot] as number;
+}
+
+/**
+ * The first entry of an action's denies or allows (the action given by its {@link actionSlot})
+ * whose pattern matches the resource, or undefined. The caller has checked that the action applies
+ * to the resource's type.
+ *
+ * @example
+ * firstMatch(principal.index, actionSlot('UpdateFlagOn')!, 'allow', resource)?.policy; // 'flag-user'
+ */
+export function firstMatch(
+  index: PrincipalIndex,
+  slot: number,
+  effect: Effect,
+  resource: ResourceName,
+): IndexEntry | undefined {
+  const data = index.data;
+  const at = bodyOf(data, slot);
+  if (at === 0) return undefined;
+  const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
+  const to = data[effect === 'allow' ? at + 2 : at + 1] as number;
+  return from === to ? undefined : firstMatchIn(data, from, to, data[at] as number, resource);
+}
+
+/**
+ * Every entry of an action's denies or allows whose pattern matches the resource (who-can).
+ *
+ * @example
+ * allMatches(principal.index, actionSlot('UpdateFlagOn')!, 'allow', resource).map((e) => e.policy);
+ */
+export function allMatches(
+  index: PrincipalIndex,
+  slot: number,
+  effect: Effect,
+  resource: ResourceName,
+): IndexEntry[] {
+  const data = index.data;
+  const at = bodyOf(data, slot);
+  if (at === 0) return [];
+  const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
+  return allMatchesIn(data, from, data[effect === 'allow' ? at + 2 : at + 1] as number, resource);
+}
+
+/**
+ * The entries of one action and effect in an index, in decision order.
+ *
+ * @example
+ * actionEntries(principal.index, 'UpdateFlagOn', 'allow').map((e) => e.policy); // ['flag-user']
+ */
+export function actionEntries(index: PrincipalIndex, action: string, effect: Effect): IndexEntry[] {
+  const slot = actionSlot(action);
+  const data = index.data;
+  const at = slot === undefined ? 0 : bodyOf(data, slot);
+  if (at === 0) return [];
+  const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
+  return entriesIn(data, from, data[effect === 'allow' ? at + 2 : at + 1] as number);
+}
+
+function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[][] {
+  const lists: IndexEntry[][] = SLOT_ORDER.map(() => []);
   for (const view of views) {
-    for (const [action, entries] of pick(view)) {
-      const l = lists.get(action);
-      if (l === undefined) lists.set(action, [entries]);
-      else l.push(entries);
+    for (const [action, entries] of effect === 'allow' ? view.allow : view.deny) {
+      const slot = actionSlot(action);
+      if (slot !== undefined) lists[slot]!.push(...entries);
     }
   }
-  const out = new Map<string, ActionBucket>();
-  let count = 0;
-  for (const [action, parts] of lists) {
-    // A single source keeps the shared array: principals with the same grant share its entries.
-    const entries = parts.length === 1 ? parts[0]! : parts.flat();
-    count += entries.length;
-    out.set(action, makeBucket(entries));
+  return lists;
+}
+
+function layout(views: readonly GrantView[]): { data: IndexSlot[]; denies: number; allows: number } {
+  const denies = entriesBySlot(views, 'deny');
+  const allows = entriesBySlot(views, 'allow');
+  const data: IndexSlot[] = [0];
+  const typeOf = (slot: number) => ACTION_CATALOG[SLOT_ORDER[slot]!].resourceType;
+  appendBody(data, typeOf(0), denies[0]!, allows[0]!);
+  appendBody(data, typeOf(1), denies[1]!, allows[1]!);
+  const table = data.length;
+  data[0] = table;
+  for (let slot = 0; slot < SLOT_ORDER.length; slot++) data.push(0);
+  let d = 0;
+  let a = 0;
+  for (let slot = 0; slot < SLOT_ORDER.length; slot++) {
+    d += denies[slot]!.length;
+    a += allows[slot]!.length;
+    if (slot < 2) data[table + slot] = bodyOf(data, slot);
+    else if (denies[slot]!.length + allows[slot]!.length > 0) {
+      data[table + slot] = appendBody(data, typeOf(slot), denies[slot]!, allows[slot]!);
+    }
   }
-  return { map: out, count };
+  return { data, denies: d, allows: a };
 }
 
 /**
@@ -140,8 +211,7 @@ export function compilePrincipalIndex(
   const cached = memo.get(signature);
   if (cached !== undefined) return cached;
 
-  const allow = merge(views, (v) => v.allow);
-  const deny = merge(views, (v) => v.deny);
+  const { data, denies, allows } = layout(views);
   const held = new Map<string, { anyProject: boolean; projects: Set<string> }>();
   for (const { grant } of views) {
     let h = held.get(grant.policy);
@@ -152,55 +222,10 @@ export function compilePrincipalIndex(
     if (grant.project === undefined) h.anyProject = true;
     else h.projects.add(grant.project);
   }
-  const index: PrincipalIndex = {
-    allow: allow.map,
-    deny: deny.map,
-    held,
-    entryCount: allow.count + deny.count,
-  };
+  const index: PrincipalIndex = { data, hasDeny: denies > 0, held, entryCount: allows + denies };
   if (memo.size >= MAX_CACHED_INDEXES) memo.clear();
   memo.set(signature, index);
   return index;
-}
-
-/**
- * The first entry of a bucket whose pattern matches the resource, or undefined.
- *
- * @example
- * const hit = firstMatch(index.allow.get('UpdateFlagOn'), resource);
- */
-export function firstMatch(bucket: ActionBucket | undefined, resource: ResourceName): IndexEntry | undefined {
-  if (bucket === undefined) return undefined;
-  const project = resource.project;
-  if (bucket.byProject === undefined) {
-    for (const e of bucket.entries) {
-      if (e.projectLiteral !== undefined && e.projectLiteral !== project) continue;
-      if (e.pattern.matches(resource)) return e;
-    }
-    return undefined;
-  }
-  if (project !== undefined) {
-    const scoped = bucket.byProject.get(project);
-    if (scoped !== undefined) for (const e of scoped) if (e.pattern.matches(resource)) return e;
-  }
-  for (const e of bucket.unscoped) if (e.pattern.matches(resource)) return e;
-  return undefined;
-}
-
-/**
- * Every entry of a bucket whose pattern matches the resource (for who-can explanations).
- *
- * @example
- * allMatches(index.allow.get('UpdateFlagOn'), resource).map((e) => e.policy);
- */
-export function allMatches(bucket: ActionBucket | undefined, resource: ResourceName): IndexEntry[] {
-  const out: IndexEntry[] = [];
-  if (bucket === undefined) return out;
-  for (const e of bucket.entries) {
-    if (e.projectLiteral !== undefined && e.projectLiteral !== resource.project) continue;
-    if (e.pattern.matches(resource)) out.push(e);
-  }
-  return out;
 }
 
 /**

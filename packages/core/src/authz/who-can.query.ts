@@ -1,7 +1,7 @@
 import type { ResourceName } from '../rn/rn.types';
 import { isAllowed } from './decision.engine';
 import type { OrgRole } from './policy.types';
-import { allMatches, type Principal } from './principal.index';
+import { actionSlot, allMatches, type Principal } from './principal.index';
 import type { EnvProtection } from './protection.guard';
 
 /**
@@ -54,7 +54,7 @@ export function whoCan(
     let via = principal.orgRole === 'owner' ? none : viaByIndex.get(principal.index);
     if (via === undefined) {
       via = [];
-      for (const e of allMatches(principal.index.allow.get(action), resource)) {
+      for (const e of allMatches(principal.index, actionSlot(action)!, 'allow', resource)) {
         via.push(
           e.group === undefined
             ? { policy: e.policy, statement: e.statement }

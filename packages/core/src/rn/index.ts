@@ -1,3 +1,4 @@
+export * from './rn.flat-matcher';
 export * from './rn.matcher';
 export * from './rn.parser';
 export * from './rn.placeholders';
