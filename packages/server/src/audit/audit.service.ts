@@ -18,11 +18,12 @@ import type { AuditEntry, AuditFilter, AuditVerifyResult } from './audit.types';
 import { AuditVisibility } from './audit.visibility';
 import type { CheckpointService } from './checkpoint.service';
 import type { LeafHashCache } from './leaf-hash.cache';
+import { type VerifyParallelism, verifyParallelism } from './parallel.verifier';
+import { feedStoredLog, storedLogSource } from './stored-log.verifier';
 
 const SCAN_BATCH = 500;
 /** Rows one list request examines at most before answering with a (possibly short) page. */
 const MAX_SCAN = 20_000;
-const VERIFY_PAGE = 5_000;
 const EXPORT_PAGE = 1_000;
 
 export interface AuditPage {
@@ -311,25 +312,32 @@ export class AuditService {
    * Recomputes the organization's chain and tree from the stored bodies (in pages, in seq order),
    * compares them with the log head, and checks every stored checkpoint: its signature with the
    * configured key, its origin, and the root of the tree at its size. Reports the first problem.
+   * A large log is read and hashed by worker threads (`parallelism`, default `verifyParallelism()`),
+   * with the same result.
    */
-  async verifyLog(org: OrgRef, onProgress?: VerifyProgress): Promise<AuditVerifyResult> {
+  async verifyLog(
+    org: OrgRef,
+    onProgress?: VerifyProgress,
+    parallelism?: Partial<VerifyParallelism>,
+  ): Promise<AuditVerifyResult> {
     const db = this.deps.store.db;
     const head = await this.repository.head(db, org.id);
     if (!head) throw new FlagwardError('not-found', `organization ${org.key} has no audit log`);
     const checkpoints = await this.repository.checkpoints(db, org.id);
     const verifier = new AuditChainVerifier({ checkpointSizes: checkpoints.map((c) => c.size) });
-    let afterSeq = 0;
     onProgress?.(0, head.seq);
-    outer: for (;;) {
-      const rows = await this.repository.bodies(db, org.id, afterSeq, head.seq, VERIFY_PAGE);
-      for (const row of rows) {
-        // push(JSON.parse(body)), hashing the stored canonical text directly when it provably is.
-        if (!verifier.pushText(row.body)) break outer;
-      }
-      if (rows.length < VERIFY_PAGE) break;
-      afterSeq = rows[rows.length - 1]!.seq;
-      onProgress?.(verifier.size, head.seq);
-    }
+    await feedStoredLog(
+      verifier,
+      {
+        db,
+        repository: this.repository,
+        orgId: org.id,
+        size: head.seq,
+        source: storedLogSource(this.deps.config),
+      },
+      verifyParallelism(parallelism),
+      (checked) => onProgress?.(checked, head.seq),
+    );
     onProgress?.(verifier.size, head.seq);
     let failure: Pick<AuditVerifyResult, 'firstBadSeq' | 'problem' | 'message'> | undefined;
     const chain = verifier.result();

@@ -1,0 +1,10 @@
+// Entry of a verification worker thread. A worker does not inherit the loader that bin/flagward.mjs
+// registers in-process, so it registers tsx itself before importing the TypeScript worker.
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+// Plain JavaScript dependencies load several times faster before the loader is registered (every
+// module would otherwise pass through it); later imports of them then find them loaded.
+if (workerData?.stored) await Promise.all([import('kysely'), import('pg'), import('better-sqlite3')]);
+register();
+await import('./verification.worker.ts');
