@@ -5,6 +5,8 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   SqliteDialect,
   type SqliteDialectConfig,
   type Transaction,
@@ -45,7 +47,9 @@ export function openStore(options: StoreOptions): Store {
     // An idle pooled connection that the server drops (restart, failover, admin termination) must not
     // crash the process: the pool discards it and the next query opens a fresh connection.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: withNamedStatements(pool) }),
+    });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -91,6 +95,59 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfi
       }
       return statement;
     },
+  };
+}
+
+/** How many distinct SQL texts become named (server-side prepared) statements; the rest stay unnamed. */
+const NAMED_STATEMENTS = 1000;
+const statementNames = new Map<string, string>();
+let namesGiven = 0;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < NAMED_STATEMENTS) {
+    namesGiven += 1;
+    name = `flagward_${namesGiven}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** PostgreSQL's "cached plan must not change result type": a table changed under a prepared statement. */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '0A000';
+}
+
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans each one again (for the join a
+ * flag change starts with, that costs more than running it). Giving each parameterized SQL text a
+ * name makes it a prepared statement on each connection after its first use; pg remembers which
+ * connection prepared which name. Should a migration by a newer process change a table under a
+ * prepared statement, the failing text gets a fresh name, so the next attempt prepares it again.
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = async (text: string, parameters: unknown[]) => {
+        const name = parameters.length > 0 ? statementName(text) : undefined;
+        if (name === undefined) return client.query(text, parameters);
+        try {
+          return await client.query({ name, text, values: parameters });
+        } catch (error) {
+          if (isStalePlan(error) && statementNames.get(text) === name) statementNames.delete(text);
+          throw error;
+        }
+      };
+      return {
+        query: ((textOrCursor: unknown, parameters?: unknown[]) =>
+          typeof textOrCursor === 'string'
+            ? query(textOrCursor, parameters ?? [])
+            : client.query(textOrCursor as pg.Submittable)) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
   };
 }
 
