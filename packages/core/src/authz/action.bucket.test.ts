@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRnPattern } from '../rn/rn.matcher';
 import { rn } from '../rn/rn.resource';
-import { allMatchesIn, appendBody, entriesIn, firstMatchIn, type IndexSlot } from './action.bucket';
+import {
+  allMatchesIn,
+  appendBody,
+  depthAt,
+  entriesIn,
+  firstMatchIn,
+  type IndexSlot,
+  isSplit,
+} from './action.bucket';
 import type { IndexEntry } from './grant.compiler';
 
 const entry = (source: string, statement: number): IndexEntry => {
@@ -18,27 +26,49 @@ const entry = (source: string, statement: number): IndexEntry => {
 };
 
 describe('appendBody', () => {
-  it('lays out literal names, flat patterns and entries, denies before allows', () => {
+  it('lays out literal names and flat patterns, denies before allows, entries apart', () => {
     const deny = entry('project/shop:env/*;production:flag/*', 0);
     const allowA = entry('project/shop:env/*:flag/checkout', 1);
     const allowB = entry('project/*:env/dev:flag/*', 2);
-    const data: IndexSlot[] = ['x'];
-    const at = appendBody(data, 'flag', [deny], [allowA, allowB]);
-    expect(at).toBe(1);
-    expect(data.slice(1, 4)).toEqual([3, 8, 16]);
-    expect(data[4]).toBe('shop');
-    expect(Array.isArray(data[5])).toBe(true);
-    expect(data.slice(8, 12)).toEqual(['shop', null, 'checkout', allowA]);
-    expect(data.slice(12, 16)).toEqual([null, 'dev', null, allowB]);
-    expect(entriesIn(data, 4, 8)).toEqual([deny]);
-    expect(entriesIn(data, 8, 16)).toEqual([allowA, allowB]);
+    const data: IndexSlot[] = ['x', 'y', 'z'];
+    const refs: (IndexEntry | undefined)[] = [];
+    const at = appendBody(data, refs, 'flag', [deny], [allowA, allowB]);
+    expect(at).toBe(3);
+    expect(data.slice(3, 6)).toEqual([3, 9, 15]);
+    expect(depthAt(data, at)).toBe(3);
+    expect(data[6]).toBe('shop');
+    expect(Array.isArray(data[7])).toBe(true);
+    expect(data.slice(9, 15)).toEqual(['shop', null, 'checkout', null, 'dev', null]);
+    expect(refs.slice(2)).toEqual([deny, allowA, allowB]);
+    expect(entriesIn(refs, 6, 9)).toEqual([deny]);
+    expect(entriesIn(refs, 9, 15)).toEqual([allowA, allowB]);
     const prod = { key: 'production', production: true };
-    expect(firstMatchIn(data, 4, 8, 3, rn.flag('shop', prod, 'x'))).toBe(deny);
-    expect(firstMatchIn(data, 4, 8, 3, rn.flag('shop', 'dev', 'x'))).toBeUndefined();
-    expect(firstMatchIn(data, 8, 16, 3, rn.flag('shop', 'dev', 'checkout'))).toBe(allowA);
-    expect(firstMatchIn(data, 8, 16, 3, rn.flag('web', 'dev', 'checkout'))).toBe(allowB);
-    expect(firstMatchIn(data, 8, 16, 3, rn.flag('web', 'qa', 'checkout'))).toBeUndefined();
-    expect(allMatchesIn(data, 8, 16, rn.flag('shop', 'dev', 'checkout'))).toEqual([allowA, allowB]);
+    const first = (from: number, to: number, r: ReturnType<typeof rn.flag>) =>
+      firstMatchIn(data, refs, from, to, 3, false, r);
+    expect(first(6, 9, rn.flag('shop', prod, 'x'))).toBe(deny);
+    expect(first(6, 9, rn.flag('shop', 'dev', 'x'))).toBeUndefined();
+    expect(first(9, 15, rn.flag('shop', 'dev', 'checkout'))).toBe(allowA);
+    expect(first(9, 15, rn.flag('web', 'dev', 'checkout'))).toBe(allowB);
+    expect(first(9, 15, rn.flag('web', 'qa', 'checkout'))).toBeUndefined();
+    expect(allMatchesIn(data, refs, 9, 15, rn.flag('shop', 'dev', 'checkout'))).toEqual([allowA, allowB]);
+  });
+
+  it('scans lists of more than 8 entries project first, as decisions always have', () => {
+    const wide = entry('project/*:env/*:flag/*', 0);
+    const own = Array.from({ length: 8 }, (_, i) => entry(`project/p${i}:env/*:flag/*`, i + 1));
+    const data: IndexSlot[] = [];
+    const refs: (IndexEntry | undefined)[] = [];
+    const at = appendBody(data, refs, 'flag', [], [wide, ...own]);
+    expect(isSplit(data, at, true)).toBe(true);
+    expect(isSplit(data, at, false)).toBe(false);
+    const from = data[at + 1] as number;
+    const to = data[at + 2] as number;
+    expect(firstMatchIn(data, refs, from, to, 3, true, rn.flag('p3', 'dev', 'f'))).toBe(own[3]);
+    expect(firstMatchIn(data, refs, from, to, 3, true, rn.flag('zz', 'dev', 'f'))).toBe(wide);
+    expect(firstMatchIn(data, refs, from, to, 3, false, rn.flag('p3', 'dev', 'f'))).toBe(wide);
+    const small: IndexSlot[] = [];
+    const smallAt = appendBody(small, [], 'flag', [], [wide, ...own.slice(1)]);
+    expect(isSplit(small, smallAt, true)).toBe(false);
   });
 });
 
@@ -79,20 +109,30 @@ describe('firstMatchIn', () => {
       )
       .map(([p, e, prod, t]) => rn.env(p, { key: e, production: prod, tags: t }));
     const cases = fc.oneof(
-      fc.tuple(fc.constant('flag' as const), fc.array(flagPattern, { maxLength: 8 }), flagResource),
-      fc.tuple(fc.constant('env' as const), fc.array(envPattern, { maxLength: 8 }), envResource),
+      fc.tuple(fc.constant('flag' as const), fc.array(flagPattern, { maxLength: 12 }), flagResource),
+      fc.tuple(fc.constant('env' as const), fc.array(envPattern, { maxLength: 12 }), envResource),
     );
     fc.assert(
       fc.property(cases, ([type, sources, resource]) => {
         const entries = sources.map((s, i) => entry(s, i));
         const data: IndexSlot[] = [];
-        const at = appendBody(data, type, [], entries);
-        const depth = data[at] as number;
-        const found = firstMatchIn(data, data[at + 1] as number, data[at + 2] as number, depth, resource);
-        expect(found).toBe(entries.find((e) => e.pattern.matches(resource)));
+        const refs: (IndexEntry | undefined)[] = [];
+        const at = appendBody(data, refs, type, [], entries);
+        const depth = depthAt(data, at);
+        const from = data[at + 1] as number;
+        const to = data[at + 2] as number;
+        expect(firstMatchIn(data, refs, from, to, depth, false, resource)).toBe(
+          entries.find((e) => e.pattern.matches(resource)),
+        );
+        // Project first: the resource's project's entries in order, then those of no literal project.
+        const scoped = entries.filter((e) => e.projectLiteral === resource.project);
+        const unscoped = entries.filter((e) => e.projectLiteral === undefined);
+        expect(firstMatchIn(data, refs, from, to, depth, true, resource)).toBe(
+          [...scoped, ...unscoped].find((e) => e.pattern.matches(resource)),
+        );
         // A resource of another depth is left to the compiled patterns, which refuse it.
         const other = type === 'flag' ? resource.envRn! : rn.flag(resource.project!, 'dev', 'x');
-        expect(firstMatchIn(data, data[at + 1] as number, data[at + 2] as number, depth, other)).toBe(
+        expect(firstMatchIn(data, refs, from, to, depth, false, other)).toBe(
           entries.find((e) => e.pattern.matches(other)),
         );
       }),

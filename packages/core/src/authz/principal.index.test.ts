@@ -85,9 +85,11 @@ describe('compilePrincipalIndex', () => {
     expect(actionSlot('CanAccessProject')).toBe(0);
     expect(actionSlot('CanAccessEnv')).toBe(1);
     expect(actionSlot('Nope')).toBeUndefined();
-    // CanAccessProject's body at 1 ([depth, allowAt, end, 1 entry]), CanAccessEnv's right after.
-    expect(index.data.slice(1, 4)).toEqual([1, 4, 8]);
-    expect(index.data.slice(8, 11)).toEqual([2, 11, 15]);
+    // CanAccessProject's body at 1 ([flags, allowAt, end, 1 entry]), CanAccessEnv's right after.
+    expect(index.data.slice(1, 7)).toEqual([1, 4, 7, 'shop', null, null]);
+    expect(index.data.slice(7, 13)).toEqual([2, 10, 13, 'shop', null, null]);
+    expect(index.refs[Math.floor(4 / 3)]?.statement).toBe(0);
+    expect(index.refs[Math.floor(10 / 3)]?.statement).toBe(1);
     expect(firstMatch(index, 0, 'allow', rn.project('shop'))?.policy).toBe('project-reader');
     expect(firstMatch(index, 1, 'allow', rn.env('shop', 'dev'))?.statement).toBe(1);
     expect(firstMatch(index, 1, 'allow', rn.env('web', 'dev'))).toBeUndefined();

@@ -1,5 +1,13 @@
 import type { ResourceName } from '../rn/rn.types';
-import { allMatchesIn, appendBody, entriesIn, firstMatchIn, type IndexSlot } from './action.bucket';
+import {
+  allMatchesIn,
+  appendBody,
+  depthAt,
+  entriesIn,
+  firstMatchIn,
+  type IndexSlot,
+  isSplit,
+} from './action.bucket';
 import { ACTION_CATALOG, ACTION_NAMES, type ActionName } from './action.catalog';
 import { createGrantCache, type GrantCache, type GrantView, type IndexEntry } from './grant.compiler';
 import type { AssignmentParams, Effect, OrgRole, Policy } from './policy.types';
@@ -30,6 +38,8 @@ export interface HeldPolicy {
  */
 export interface PrincipalIndex {
   readonly data: readonly IndexSlot[];
+  /** The entry behind the triple at `i` of `data` is `refs[Math.floor(i / 3)]`. */
+  readonly refs: readonly (IndexEntry | undefined)[];
   /** Whether any deny entry exists (most principals have none, and skip the deny scans). */
   readonly hasDeny: boolean;
   readonly held: ReadonlyMap<string, HeldPolicy>;
@@ -112,7 +122,16 @@ export function firstMatch(
   if (at === 0) return undefined;
   const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
   const to = data[effect === 'allow' ? at + 2 : at + 1] as number;
-  return from === to ? undefined : firstMatchIn(data, from, to, data[at] as number, resource);
+  if (from === to) return undefined;
+  return firstMatchIn(
+    data,
+    index.refs,
+    from,
+    to,
+    depthAt(data, at),
+    isSplit(data, at, effect === 'allow'),
+    resource,
+  );
 }
 
 /**
@@ -131,7 +150,7 @@ export function allMatches(
   const at = bodyOf(data, slot);
   if (at === 0) return [];
   const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
-  return allMatchesIn(data, from, data[effect === 'allow' ? at + 2 : at + 1] as number, resource);
+  return allMatchesIn(data, index.refs, from, data[effect === 'allow' ? at + 2 : at + 1] as number, resource);
 }
 
 /**
@@ -146,7 +165,7 @@ export function actionEntries(index: PrincipalIndex, action: string, effect: Eff
   const at = slot === undefined ? 0 : bodyOf(data, slot);
   if (at === 0) return [];
   const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
-  return entriesIn(data, from, data[effect === 'allow' ? at + 2 : at + 1] as number);
+  return entriesIn(index.refs, from, data[effect === 'allow' ? at + 2 : at + 1] as number);
 }
 
 function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[][] {
@@ -160,27 +179,36 @@ function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[
   return lists;
 }
 
-function layout(views: readonly GrantView[]): { data: IndexSlot[]; denies: number; allows: number } {
+interface Layout {
+  data: IndexSlot[];
+  refs: (IndexEntry | undefined)[];
+  denies: number;
+  allows: number;
+}
+
+function layout(views: readonly GrantView[]): Layout {
   const denies = entriesBySlot(views, 'deny');
   const allows = entriesBySlot(views, 'allow');
   const data: IndexSlot[] = [0];
+  const refs: (IndexEntry | undefined)[] = [];
   const typeOf = (slot: number) => ACTION_CATALOG[SLOT_ORDER[slot]!].resourceType;
-  appendBody(data, typeOf(0), denies[0]!, allows[0]!);
-  appendBody(data, typeOf(1), denies[1]!, allows[1]!);
+  appendBody(data, refs, typeOf(0), denies[0]!, allows[0]!);
+  appendBody(data, refs, typeOf(1), denies[1]!, allows[1]!);
   const table = data.length;
   data[0] = table;
   for (let slot = 0; slot < SLOT_ORDER.length; slot++) data.push(0);
-  let d = 0;
-  let a = 0;
+  const out: Layout = { data, refs, denies: 0, allows: 0 };
   for (let slot = 0; slot < SLOT_ORDER.length; slot++) {
-    d += denies[slot]!.length;
-    a += allows[slot]!.length;
+    out.denies += denies[slot]!.length;
+    out.allows += allows[slot]!.length;
     if (slot < 2) data[table + slot] = bodyOf(data, slot);
     else if (denies[slot]!.length + allows[slot]!.length > 0) {
-      data[table + slot] = appendBody(data, typeOf(slot), denies[slot]!, allows[slot]!);
+      data[table + slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
     }
   }
-  return { data, denies: d, allows: a };
+  // Packed arrays (no holes) keep element reads on the fast path.
+  for (let i = 0; i < refs.length; i++) if (refs[i] === undefined) refs[i] = undefined;
+  return out;
 }
 
 /**
@@ -211,7 +239,7 @@ export function compilePrincipalIndex(
   const cached = memo.get(signature);
   if (cached !== undefined) return cached;
 
-  const { data, denies, allows } = layout(views);
+  const { data, refs, denies, allows } = layout(views);
   const held = new Map<string, { anyProject: boolean; projects: Set<string> }>();
   for (const { grant } of views) {
     let h = held.get(grant.policy);
@@ -222,7 +250,7 @@ export function compilePrincipalIndex(
     if (grant.project === undefined) h.anyProject = true;
     else h.projects.add(grant.project);
   }
-  const index: PrincipalIndex = { data, hasDeny: denies > 0, held, entryCount: allows + denies };
+  const index: PrincipalIndex = { data, refs, hasDeny: denies > 0, held, entryCount: allows + denies };
   if (memo.size >= MAX_CACHED_INDEXES) memo.clear();
   memo.set(signature, index);
   return index;

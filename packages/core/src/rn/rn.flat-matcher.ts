@@ -39,8 +39,11 @@ const flats = new Map<string, FlatPattern>();
 export function internName(text: string): string {
   const known = strings.get(text);
   if (known !== undefined) return known;
-  strings.set(text, text);
-  return text;
+  // A property key is V8's internalized copy: comparing it with another internalized string is a
+  // pointer comparison, whatever the contents.
+  const key = Object.keys({ [text]: 0 })[0] ?? text;
+  strings.set(key, key);
+  return key;
 }
 
 function nameTest(parts: readonly NamePart[]): FlatNameTest {
