@@ -92,6 +92,54 @@ describe.each(DATABASES)('group commit on %s', (database) => {
     expect(verify.body.size).toBe(entries.length);
   });
 
+  it('leaves out a change that fails before writing, and reruns a batch whose failed change had written', async () => {
+    const entriesBefore = (await auditEntries(t)).length;
+    const runs = { clean: 0, dirty: 0 };
+    const cleanFailure = await oneBatch([
+      (tx) => {
+        runs.clean += 1;
+        return append(tx, 'beside a refused change');
+      },
+      async () => {
+        throw new Error('refused before writing anything');
+      },
+      (tx) => append(tx, 'after a refused change'),
+    ]);
+    expect(cleanFailure.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(runs.clean).toBe(1);
+
+    const dirtyFailure = await oneBatch([
+      (tx) => {
+        runs.dirty += 1;
+        return append(tx, 'beside a failed write');
+      },
+      async (tx) => {
+        await tx.updateTable('organizations').set({ name: 'Renamed' }).where('id', '=', org.id).execute();
+        throw new Error('fails after writing');
+      },
+      (tx) => append(tx, 'after a failed write'),
+    ]);
+    expect(dirtyFailure.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // PostgreSQL runs a batch without savepoints first and has to run this one again with them.
+    expect(runs.dirty).toBe(database === 'postgres' ? 2 : 1);
+    const stored = await t.server.store.db
+      .selectFrom('organizations')
+      .select('name')
+      .where('id', '=', org.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.name).toBe(org.name);
+
+    const entries = await auditEntries(t);
+    expect(entries.slice(entriesBefore).map((e) => e.summary)).toEqual([
+      'beside a refused change',
+      'after a refused change',
+      'beside a failed write',
+      'after a failed write',
+    ]);
+    const verify = await t.request('GET', '/api/v1/audit/verify', { as: { token } });
+    expect(verify.body.ok).toBe(true);
+  });
+
   it('lets a change read the entries appended before it in the same transaction', async () => {
     const repository = t.server.services.auditRepository;
     const countBefore = await repository.count(t.server.store.db, org.id);

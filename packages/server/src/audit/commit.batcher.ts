@@ -1,4 +1,12 @@
-import { sql } from 'kysely';
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  sql,
+  type UnknownRow,
+} from 'kysely';
 import type { Db, DialectName, Tx } from '../db/database';
 import { beginWriteSql, busyTimeoutSql, isLockTimeout, SQLITE_BUSY_TIMEOUT_MS } from '../db/dialect';
 import { closeTransactionScope, openTransactionScope } from '../db/transaction.scope';
@@ -20,10 +28,11 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * Group commit for the governed-change path. Every durable commit costs a disk flush (about 2.5 ms
  * here), and every change of an organization serializes on its audit head, so one change per
  * transaction caps the log at a few hundred changes per second. Changes that arrive while a commit is
- * in progress are run together in the next transaction, each inside its own SAVEPOINT: a change that
- * fails is rolled back to its savepoint alone, and the others still commit. Each change and its audit
- * entry therefore still commit together or not at all (DESIGN §6); a batch that fails to commit fails
- * every change in it. With one change waiting there is no savepoint and no added latency.
+ * in progress are run together in the next transaction: a change that fails is rolled back alone (to
+ * its SAVEPOINT, or, on PostgreSQL, left out when it wrote nothing; see `commit`), and the others still
+ * commit. Each change and its audit entry therefore still commit together or not at all (DESIGN §6); a
+ * batch that fails to commit fails every change in it. With one change waiting there is no savepoint
+ * and no added latency.
  */
 export class CommitBatcher {
   private readonly queue: Pending[] = [];
@@ -117,13 +126,47 @@ export class CommitBatcher {
     await sql.raw(`savepoint ${savepoint}`).execute(connection);
   }
 
+  /**
+   * Commits a batch. On PostgreSQL a batch first runs without savepoints (each costs a round trip): a
+   * change that fails before writing anything, leaving the transaction usable, is simply left out. Only
+   * when a failed change had written rows, or a statement failed, is the batch rolled back and run again
+   * with a savepoint per change. SQLite's savepoints cost no round trip, so it always uses them.
+   */
   private async commit(batch: Pending[]): Promise<void> {
+    const optimistic = this.dialect === 'postgres' && batch.length > 1;
+    let attempt = await this.attempt(batch, optimistic ? 'optimistic' : 'savepoints');
+    if (attempt === 'retry') attempt = await this.attempt(batch, 'savepoints');
+    if (attempt === 'retry') throw new Error('a batch with savepoints is never retried');
+    const { outcomes, error } = attempt;
+    if (error !== undefined) {
+      // Nothing of the batch was committed: every change fails, with its own error if it had one.
+      batch.forEach((pending, index) => {
+        const outcome = outcomes[index];
+        pending.reject(outcome && !outcome.ok ? outcome.error : error.cause);
+      });
+      return;
+    }
+    this.batches += 1;
+    this.changes += batch.length;
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome.error);
+    });
+  }
+
+  /** Runs the batch in one transaction; `error` is set when nothing was committed. */
+  private async attempt(
+    batch: Pending[],
+    mode: 'optimistic' | 'savepoints',
+  ): Promise<{ outcomes: Outcome[]; error?: { cause: unknown } } | 'retry'> {
     const single = batch.length === 1;
     const outcomes: Outcome[] = [];
     try {
       await this.db.connection().execute(async (connection) => {
         // The connection is bound to this transaction for its whole duration: it is the transaction.
-        const tx = connection as unknown as Tx;
+        const writes = new WriteCounter();
+        const tx = connection.withPlugin(writes) as unknown as Tx;
         await this.begin(connection);
         const scope = openTransactionScope(tx);
         try {
@@ -135,10 +178,21 @@ export class CommitBatcher {
               outcomes.push({ ok: true, value: await pending.work(tx) });
               continue;
             }
+            const snapshot = scope.snapshot();
+            if (mode === 'optimistic') {
+              const written = writes.rows;
+              try {
+                outcomes.push({ ok: true, value: await pending.work(tx) });
+              } catch (error) {
+                if (writes.rows !== written || !(await usable(connection))) throw RETRY;
+                scope.restore(snapshot);
+                outcomes.push({ ok: false, error });
+              }
+              continue;
+            }
             const savepoint = `flagward_change_${index}`;
             await this.openSavepoint(connection, savepoint, toRelease);
             toRelease = undefined;
-            const snapshot = scope.snapshot();
             try {
               const value = await pending.work(tx);
               toRelease = savepoint;
@@ -164,19 +218,37 @@ export class CommitBatcher {
         }
       });
     } catch (error) {
-      // Nothing of the batch was committed: every change fails, with its own error if it had one.
-      batch.forEach((pending, index) => {
-        const outcome = outcomes[index];
-        pending.reject(outcome && !outcome.ok ? outcome.error : error);
-      });
-      return;
+      if (error === RETRY) return 'retry';
+      return { outcomes, error: { cause: error } };
     }
-    this.batches += 1;
-    this.changes += batch.length;
-    batch.forEach((pending, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.error);
-    });
+    return { outcomes };
+  }
+}
+
+/** Thrown inside an optimistic attempt to roll it back and run the batch again with savepoints. */
+const RETRY = Symbol('retry the batch with savepoints');
+
+/** Whether a statement can still run in the transaction (PostgreSQL refuses all after a failed one). */
+async function usable(connection: Db): Promise<boolean> {
+  try {
+    await sql.raw('select 1').execute(connection);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Counts the rows that statements run through it inserted, updated or deleted. */
+class WriteCounter implements KyselyPlugin {
+  rows = 0;
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const affected = args.result.numAffectedRows;
+    if (affected !== undefined) this.rows += Number(affected);
+    return args.result;
   }
 }
