@@ -28,9 +28,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * Group commit for the governed-change path. Every durable commit costs a disk flush (about 2.5 ms
  * here), and every change of an organization serializes on its audit head, so one change per
  * transaction caps the log at a few hundred changes per second. Changes that arrive while a commit is
- * in progress are run together in the next transaction: a change that fails is rolled back alone (to
- * its SAVEPOINT, or, on PostgreSQL, left out when it wrote nothing; see `commit`), and the others still
- * commit. Each change and its audit entry therefore still commit together or not at all (DESIGN §6); a
+ * in progress are run together in the next transaction: a change that fails is rolled back alone (left
+ * out when it wrote nothing, otherwise to its SAVEPOINT; see `commit`), and the others still commit. Each change and its audit entry therefore still commit together or not at all (DESIGN §6); a
  * batch that fails to commit fails every change in it. With one change waiting there is no savepoint
  * and no added latency.
  */
@@ -116,6 +115,17 @@ export class CommitBatcher {
     }
   }
 
+  /** Whether a statement can still run in the transaction (PostgreSQL refuses all after a failed one). */
+  private async usable(connection: Db): Promise<boolean> {
+    if (this.dialect !== 'postgres') return true;
+    try {
+      await sql.raw('select 1').execute(connection);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async openSavepoint(connection: Db, savepoint: string, toRelease: string | undefined) {
     if (toRelease && this.dialect === 'postgres') {
       // Without parameters, pg sends this as one simple query holding both statements.
@@ -127,13 +137,13 @@ export class CommitBatcher {
   }
 
   /**
-   * Commits a batch. On PostgreSQL a batch first runs without savepoints (each costs a round trip): a
-   * change that fails before writing anything, leaving the transaction usable, is simply left out. Only
-   * when a failed change had written rows, or a statement failed, is the batch rolled back and run again
-   * with a savepoint per change. SQLite's savepoints cost no round trip, so it always uses them.
+   * Commits a batch. A batch first runs without savepoints (each costs a statement, and a round trip
+   * on PostgreSQL): a change that fails without having written a row, and without a database error,
+   * is simply left out. Only when a failed change had written rows, or the database failed, is the
+   * batch rolled back and run again with a savepoint per change.
    */
   private async commit(batch: Pending[]): Promise<void> {
-    const optimistic = this.dialect === 'postgres' && batch.length > 1;
+    const optimistic = batch.length > 1;
     let attempt = await this.attempt(batch, optimistic ? 'optimistic' : 'savepoints');
     if (attempt === 'retry') attempt = await this.attempt(batch, 'savepoints');
     if (attempt === 'retry') throw new Error('a batch with savepoints is never retried');
@@ -184,7 +194,8 @@ export class CommitBatcher {
               try {
                 outcomes.push({ ok: true, value: await pending.work(tx) });
               } catch (error) {
-                if (writes.rows !== written || !(await usable(connection))) throw RETRY;
+                if (writes.rows !== written || isDatabaseError(error) || !(await this.usable(connection)))
+                  throw RETRY;
                 scope.restore(snapshot);
                 outcomes.push({ ok: false, error });
               }
@@ -228,14 +239,16 @@ export class CommitBatcher {
 /** Thrown inside an optimistic attempt to roll it back and run the batch again with savepoints. */
 const RETRY = Symbol('retry the batch with savepoints');
 
-/** Whether a statement can still run in the transaction (PostgreSQL refuses all after a failed one). */
-async function usable(connection: Db): Promise<boolean> {
-  try {
-    await sql.raw('select 1').execute(connection);
-    return true;
-  } catch {
-    return false;
+/**
+ * Whether an error came from the database (or wraps one): after it the transaction may be aborted
+ * (PostgreSQL) or even rolled back already (SQLite, for I/O and similar errors).
+ */
+function isDatabaseError(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code))) return true;
   }
+  return false;
 }
 
 /** Counts the rows that statements run through it inserted, updated or deleted. */
