@@ -206,8 +206,8 @@ function layout(views: readonly GrantView[]): Layout {
       data[table + slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
     }
   }
-  // Packed arrays (no holes) keep element reads on the fast path.
-  for (let i = 0; i < refs.length; i++) if (refs[i] === undefined) refs[i] = undefined;
+  // A copy without holes (a packed array) keeps element reads on V8's fast path.
+  out.refs = Array.from(refs);
   return out;
 }
 
