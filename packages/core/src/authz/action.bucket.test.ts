@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRnPattern } from '../rn/rn.matcher';
-import { rn } from '../rn/rn.resource';
+import { resourceFromSegments, rn } from '../rn/rn.resource';
 import {
   allMatchesIn,
   appendBody,
@@ -130,6 +130,14 @@ describe('firstMatchIn', () => {
         expect(firstMatchIn(data, refs, from, to, depth, true, resource)).toBe(
           [...scoped, ...unscoped].find((e) => e.pattern.matches(resource)),
         );
+        // An ancestor read through the resource it was taken from gives the same answer.
+        if (type === 'env') {
+          const child = resourceFromSegments([...resource.segments, { type: 'flag', name: 'x', tags: [] }]);
+          const ancestor = child.envRn!;
+          expect(firstMatchIn(data, refs, from, to, depth, false, ancestor, child)).toBe(
+            entries.find((e) => e.pattern.matches(ancestor)),
+          );
+        }
         // A resource of another depth is left to the compiled patterns, which refuse it.
         const other = type === 'flag' ? resource.envRn! : rn.flag(resource.project!, 'dev', 'x');
         expect(firstMatchIn(data, refs, from, to, depth, false, other)).toBe(

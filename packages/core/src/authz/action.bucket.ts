@@ -159,16 +159,17 @@ function scan(
   from: number,
   to: number,
   resource: ResourceName,
+  named: ResourceName,
   depth: number,
   first: string | null | undefined,
 ): IndexEntry | undefined {
   // `first`: a string keeps the entries with that literal first name or none; null keeps only
   // those with none; undefined keeps those with any.
-  const n0 = resource.project ?? resource.segments[0]!.name;
+  const n0 = named.project ?? named.segments[0]!.name;
   for (let i = from; i < to; i += STRIDE) {
     const s0 = data[i];
     if (s0 !== null ? s0 !== n0 || first === null : first !== undefined && first !== null) continue;
-    const m = tripleMatches(data, i, resource, depth);
+    const m = tripleMatches(data, i, named, depth);
     if (m === 1) return refs[Math.floor(i / STRIDE)];
     if (m === -1) {
       const e = refs[Math.floor(i / STRIDE)]!;
@@ -197,7 +198,9 @@ function slowFirst(
  * names, without reading the entry; the rest are tested with their shared flat pattern. A `split`
  * list is scanned project first (its entries with the resource's literal project, then those
  * without a literal project), the order decisions have always had for lists of more than 8
- * entries.
+ * entries. For an ancestor, `named` may be the resource it was taken from (`named.projectRn` or
+ * `named.envRn` is `resource`): they share their first segments, and the names are read from
+ * `named`, which the decision has already read, rather than from the ancestor's own objects.
  *
  * @example
  * const hit = firstMatchIn(data, refs, data[at + 1] as number, data[at + 2] as number, 3, false, resource);
@@ -210,14 +213,24 @@ export function firstMatchIn(
   depth: number,
   split: boolean,
   resource: ResourceName,
+  named: ResourceName = resource,
 ): IndexEntry | undefined {
   // Same depth and same last type (the caller checked the action's type) means the same segment
   // types, as resource names follow the hierarchy of DESIGN §3; other resources match nothing.
-  if (!hasDepth(resource, depth)) return slowFirst(refs, from, to, resource);
-  const project = resource.project;
-  if (!split || project === undefined) return scan(data, refs, from, to, resource, depth, undefined);
+  // An ancestor built by resourceFromSegments has the depth of its type by construction.
+  const ancestor =
+    named !== resource && (depth === 1 ? named.projectRn === resource : named.envRn === resource);
+  if (!ancestor) {
+    if (!hasDepth(resource, depth)) return slowFirst(refs, from, to, resource);
+    named = resource;
+  }
+  const project = named.project;
+  if (!split || project === undefined) {
+    return scan(data, refs, from, to, resource, named, depth, undefined);
+  }
   return (
-    scan(data, refs, from, to, resource, depth, project) ?? scan(data, refs, from, to, resource, depth, null)
+    scan(data, refs, from, to, resource, named, depth, project) ??
+    scan(data, refs, from, to, resource, named, depth, null)
   );
 }
 

@@ -44,19 +44,22 @@ function ownerManagingProtection(principal: Principal, action: string): boolean 
   return principal.orgRole === 'owner' && action === 'ManageProtectedOperations';
 }
 
+// `named` is `resource`, or for an ancestor the resource it was taken from: they share the project
+// and environment, and the scans read names from the object the decision has already loaded.
 function evaluate(
   principal: Principal,
   action: string,
   entry: CatalogAction,
   resource: ResourceName,
   protection: EnvProtection | undefined,
+  named: ResourceName,
 ): Outcome {
   if (
     protection !== undefined &&
-    resource.env !== undefined &&
+    named.env !== undefined &&
     protection.operations.includes(action) &&
     !ownerManagingProtection(principal, action) &&
-    !protectionAllows(protection, principal, resource.project)
+    !protectionAllows(protection, principal, named.project)
   ) {
     return Outcome.Protected;
   }
@@ -65,7 +68,7 @@ function evaluate(
   if (principal.orgRole === 'owner') return Outcome.AllowOwner;
   const index = principal.index;
   if (index.hasDeny) {
-    const deny = firstMatch(index, entry.slot, 'deny', resource);
+    const deny = firstMatch(index, entry.slot, 'deny', resource, named);
     if (deny !== undefined) {
       lastEntry = deny;
       return Outcome.ExplicitDeny;
@@ -73,7 +76,7 @@ function evaluate(
   }
   if (entry.def.ownerOnly) return Outcome.OwnerOnly;
   if (principal.orgRole === 'admin') return Outcome.AllowAdmin;
-  const allow = firstMatch(index, entry.slot, 'allow', resource);
+  const allow = firstMatch(index, entry.slot, 'allow', resource, named);
   if (allow !== undefined) {
     lastEntry = allow;
     return Outcome.AllowPolicy;
@@ -178,7 +181,7 @@ export function decide(
       },
     };
   }
-  const outcome = evaluate(principal, action, known, resource, protection);
+  const outcome = evaluate(principal, action, known, resource, protection, resource);
   if (!isAllow(outcome)) {
     return {
       allowed: false,
@@ -194,14 +197,14 @@ export function decide(
   const entry = lastEntry;
   const projectRn = resource.projectRn;
   if (projectRn !== undefined && action !== 'CanAccessProject') {
-    const o = evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined);
+    const o = evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined, resource);
     if (!isAllow(o))
       return missingAccess(principal, action, resource, 'CanAccessProject', projectRn, o, undefined);
   }
   const envRn = resource.envRn;
   if (envRn !== undefined && action !== 'CanAccessEnv') {
     const guard = ownerManagingProtection(principal, action) ? undefined : protection;
-    const o = evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard);
+    const o = evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource);
     if (!isAllow(o)) return missingAccess(principal, action, resource, 'CanAccessEnv', envRn, o, guard);
   }
   lastEntry = entry;
@@ -226,16 +229,16 @@ export function isAllowed(
 ): boolean {
   const known = CATALOG.get(action);
   if (known === undefined || known.def.resourceType !== resource.type) return false;
-  if (!isAllow(evaluate(principal, action, known, resource, protection))) return false;
+  if (!isAllow(evaluate(principal, action, known, resource, protection, resource))) return false;
   const projectRn = resource.projectRn;
   if (projectRn !== undefined && action !== 'CanAccessProject') {
-    if (!isAllow(evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined)))
+    if (!isAllow(evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined, resource)))
       return false;
   }
   const envRn = resource.envRn;
   if (envRn !== undefined && action !== 'CanAccessEnv') {
     const guard = ownerManagingProtection(principal, action) ? undefined : protection;
-    if (!isAllow(evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard))) return false;
+    if (!isAllow(evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource))) return false;
   }
   return true;
 }

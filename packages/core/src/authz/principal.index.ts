@@ -106,7 +106,8 @@ function bodyOf(data: readonly IndexSlot[], slot: number): number {
 /**
  * The first entry of an action's denies or allows (the action given by its {@link actionSlot})
  * whose pattern matches the resource, or undefined. The caller has checked that the action applies
- * to the resource's type.
+ * to the resource's type. For an ancestor (`named.projectRn` or `named.envRn`), passing the resource
+ * it belongs to as `named` lets the scan read names from that resource (see firstMatchIn).
  *
  * @example
  * firstMatch(principal.index, actionSlot('UpdateFlagOn')!, 'allow', resource)?.policy; // 'flag-user'
@@ -116,6 +117,7 @@ export function firstMatch(
   slot: number,
   effect: Effect,
   resource: ResourceName,
+  named: ResourceName = resource,
 ): IndexEntry | undefined {
   const data = index.data;
   const at = bodyOf(data, slot);
@@ -131,6 +133,7 @@ export function firstMatch(
     depthAt(data, at),
     isSplit(data, at, effect === 'allow'),
     resource,
+    named,
   );
 }
 
