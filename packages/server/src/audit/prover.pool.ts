@@ -7,6 +7,9 @@ const JOBS_PER_WORKER = 2;
 /** A pool nobody uses for this long is shut down (starting workers costs about half a second each). */
 const IDLE_MS = 60_000;
 
+/** How long a worker may take to finish its jobs and exit when the pool shuts down. */
+const SHUTDOWN_MS = 10_000;
+
 const THREAD = new URL('./verification.thread.mjs', import.meta.url);
 
 interface Pending {
@@ -21,7 +24,7 @@ interface Pending {
  * (the API's) do not pay for starting threads each time; idle, it does not keep the process alive.
  */
 export class ProverPool {
-  readonly #workers: Array<{ worker: Worker; ready: boolean; busy: number }> = [];
+  readonly #workers: Array<{ worker: Worker; ready: boolean; busy: number; exited: Promise<unknown> }> = [];
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Set<() => void>();
   #nextId = 0;
@@ -34,7 +37,12 @@ export class ProverPool {
   ) {
     for (let slot = 0; slot < size; slot++) {
       const worker = new Worker(THREAD, { workerData: options });
-      const entry = { worker, ready: false, busy: 0 };
+      const entry = {
+        worker,
+        ready: false,
+        busy: 0,
+        exited: new Promise((resolve) => worker.once('exit', resolve)),
+      };
       this.#workers.push(entry);
       worker.on('message', (reply: JobReply | { ready: true }) => {
         if ('ready' in reply) {
@@ -72,7 +80,10 @@ export class ProverPool {
   release(onAvailable: () => void): void {
     this.#listeners.delete(onAvailable);
     if (this.#listeners.size > 0) return;
-    for (const { worker } of this.#workers) worker.unref();
+    for (const { worker } of this.#workers) {
+      worker.postMessage({ idle: true });
+      worker.unref();
+    }
     this.#idle = setTimeout(() => void this.close(), IDLE_MS);
     this.#idle.unref();
   }
@@ -103,10 +114,22 @@ export class ProverPool {
     return result;
   }
 
+  /**
+   * Shuts the workers down: each finishes its jobs, closes its connections and exits (terminating a
+   * thread in the middle of a database driver's native call is not safe); one that does not exit
+   * within a few seconds is terminated.
+   */
   async close(): Promise<void> {
     clearTimeout(this.#idle);
     this.#failure ??= new Error('the audit verification workers were shut down');
-    await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
+    await Promise.all(
+      this.#workers.map(async ({ worker, exited }) => {
+        worker.postMessage({ shutdown: true });
+        const stuck = setTimeout(() => void worker.terminate(), SHUTDOWN_MS);
+        await exited;
+        clearTimeout(stuck);
+      }),
+    );
   }
 
   #notify(): void {

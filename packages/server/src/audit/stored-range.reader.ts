@@ -15,6 +15,13 @@ interface Connection {
 
 const connections = new Map<string, Connection>();
 
+function idleSafePool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  // A connection the server drops while idle must not kill the worker: the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 function connect(source: StoredLogSource): Connection {
   const key = source.dialect === 'sqlite' ? `sqlite:${source.file}` : source.url;
   let connection = connections.get(key);
@@ -24,7 +31,7 @@ function connect(source: StoredLogSource): Connection {
       ? new SqliteDialect({
           database: new SqliteDatabase(source.file, { readonly: true, fileMustExist: true }),
         })
-      : new PostgresDialect({ pool: new pg.Pool({ connectionString: source.url, max: 1 }) });
+      : new PostgresDialect({ pool: idleSafePool(source.url) });
   connection = { db: new Kysely<Database>({ dialect }), repository: new AuditRepository(source.dialect) };
   connections.set(key, connection);
   return connection;
@@ -40,4 +47,11 @@ export async function readStoredRange(
   const { db, repository } = connect(source);
   const rows = await repository.bodies(db, orgId, afterSeq, uptoSeq, uptoSeq - afterSeq);
   return rows.map((row) => row.body);
+}
+
+/** Closes every connection (the pool is going idle: nothing should stay open on its behalf). */
+export async function closeStoredConnections(): Promise<void> {
+  const open = [...connections.values()];
+  connections.clear();
+  await Promise.all(open.map(({ db }) => db.destroy()));
 }

@@ -28,7 +28,22 @@ if (port) {
   if ((workerData as WorkerOptions | undefined)?.stored) await loadStored();
   // One job at a time, in arrival order.
   let queue = Promise.resolve();
-  port.on('message', ({ id, job }: JobRequest) => {
+  const closeConnections = async () => {
+    if (stored) await (await stored).closeStoredConnections();
+  };
+  port.on('message', (message: JobRequest | { idle: true } | { shutdown: true }) => {
+    if ('idle' in message) {
+      queue = queue.then(closeConnections).catch(() => undefined);
+      return;
+    }
+    if ('shutdown' in message) {
+      queue = queue
+        .then(closeConnections)
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+      return;
+    }
+    const { id, job } = message;
     queue = queue.then(async () => {
       let reply: JobReply;
       try {
