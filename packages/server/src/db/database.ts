@@ -58,6 +58,11 @@ export function openStore(options: StoreOptions): Store {
   sqlite.pragma('journal_mode = WAL');
   // FULL: a committed change and its audit entry survive a power loss together.
   sqlite.pragma('synchronous = FULL');
+  // A checkpoint copies each page changed since the last one into the database file and syncs it. The
+  // pages every change touches (index tails, the log head, configurations) are rewritten in each batch,
+  // so checkpointing every ~40 MB instead of SQLite's default ~4 MB copies them far fewer times.
+  sqlite.pragma('wal_autocheckpoint = 10000');
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
