@@ -113,7 +113,7 @@ export function createServices(
   const authorizer = overrides.authorizer ?? policyAuthorizer;
   // Group commit: changes arriving together share one durable commit, each in its own savepoint.
   const commits = new CommitBatcher(store.db, store.dialect, (tx) => auditRepository.lockLogs(tx));
-  const governed = new GovernedChanges(commits.asDatabase(), authorizer, appender);
+  const governed = new GovernedChanges(commits, authorizer, appender);
   const secretBox = overrides.secretBox ?? SecretBox.fromKeyFile(config.secretKeyFile);
   const deps: ServiceDeps = { store, config, governed, authorizer, secretBox, clock };
 

@@ -5,7 +5,12 @@ import type { AuditCheckpointsTable, Database } from '../db/database.types';
 import { likeOperator, lockRows } from '../db/dialect';
 import type { UnsealedEntry } from './audit.appender';
 import type { AuditEntry, AuditFilter } from './audit.types';
-import { type AuditHead, appendSealedEntries, writeStagedAppends } from './entry-append.repository';
+import {
+  type AuditHead,
+  appendSealedEntries,
+  knownHeads,
+  writeStagedAppends,
+} from './entry-append.repository';
 
 /** A stored entry as the query paths need it: its position, the columns visibility needs, the body. */
 export interface StoredEntryRow {
@@ -54,7 +59,7 @@ export class AuditRepository {
    */
   async lockLogs(tx: Tx): Promise<void> {
     if (this.dialect !== 'postgres') return;
-    await lockRows(this.dialect, tx.selectFrom('audit_heads').select('org_id')).execute();
+    knownHeads(tx, await lockRows(this.dialect, tx.selectFrom('audit_heads').selectAll()).execute());
   }
 
   /** Every organization that has a log. */

@@ -9,7 +9,12 @@ import {
 } from 'kysely';
 import type { Db, DialectName, Tx } from '../db/database';
 import { beginWriteSql, busyTimeoutSql, isLockTimeout, SQLITE_BUSY_TIMEOUT_MS } from '../db/dialect';
-import { closeTransactionScope, openTransactionScope } from '../db/transaction.scope';
+import {
+  bindTransactionScope,
+  ChangeScope,
+  TransactionScope,
+  unbindTransactionScope,
+} from '../db/transaction.scope';
 
 type Work = (tx: Tx) => Promise<unknown>;
 
@@ -18,22 +23,38 @@ const BEGIN_PATIENCE_MS = 60_000;
 
 interface Pending {
   work: Work;
+  lane: string | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Runs changes in write transactions (what GovernedChanges is given). */
+export interface ChangeTransactions {
+  /**
+   * Runs `work` in a write transaction (possibly shared with other changes) and resolves after COMMIT.
+   * Works of different lanes may run at the same time in one transaction; works of one lane, and
+   * works without a lane, never run beside another work of theirs.
+   */
+  run<T>(work: (tx: Tx) => Promise<T>, lane?: string): Promise<T>;
+}
+
 /**
- * Group commit for the governed-change path. Every durable commit costs a disk flush (about 2.5 ms
- * here), and every change of an organization serializes on its audit head, so one change per
- * transaction caps the log at a few hundred changes per second. Changes that arrive while a commit is
- * in progress are run together in the next transaction: a change that fails is rolled back alone (left
- * out when it wrote nothing, otherwise to its SAVEPOINT; see `commit`), and the others still commit. Each change and its audit entry therefore still commit together or not at all (DESIGN §6); a
- * batch that fails to commit fails every change in it. With one change waiting there is no savepoint
- * and no added latency.
+ * Group commit for the governed-change path. Every durable commit costs a disk flush, and every change
+ * of an organization serializes on its audit head, so one change per transaction caps the log at a
+ * few hundred changes per second. Changes that arrive while a commit is in progress are run together
+ * in the next transaction: a change that fails is rolled back alone (left out when it wrote nothing,
+ * otherwise to its SAVEPOINT; see `commit`), and the others still commit. Each change and its audit
+ * entry therefore still commit together or not at all (DESIGN §6); a batch that fails to commit fails
+ * every change in it. With one change waiting there is no savepoint and no added latency.
+ *
+ * Changes that name a **lane** (e.g. the flag whose configuration they change) run at the same time
+ * when their lanes differ: on PostgreSQL their statements are pipelined on the transaction's
+ * connection, so a batch costs a few round trips instead of a few per change. A change without a
+ * lane runs alone, between the others, in arrival order.
  */
-export class CommitBatcher {
+export class CommitBatcher implements ChangeTransactions {
   private readonly queue: Pending[] = [];
   private running = false;
   private batches = 0;
@@ -47,26 +68,10 @@ export class CommitBatcher {
     private readonly maxBatch = 200,
   ) {}
 
-  /** Runs `work` in a write transaction (possibly shared with other changes); resolves after COMMIT. */
-  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: Tx) => Promise<T>, lane?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, lane, resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) void this.drain();
-    });
-  }
-
-  /** The database with `transaction()` routed through this batcher (what GovernedChanges is given). */
-  asDatabase(): Db {
-    const batcher = this;
-    return new Proxy(this.db, {
-      get(target, property) {
-        if (property === 'transaction') {
-          return () => ({ execute: <T>(work: (tx: Tx) => Promise<T>) => batcher.run(work) });
-        }
-        // Kysely keeps its state in private fields: its methods must run on the real instance.
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
     });
   }
 
@@ -138,9 +143,10 @@ export class CommitBatcher {
 
   /**
    * Commits a batch. A batch first runs without savepoints (each costs a statement, and a round trip
-   * on PostgreSQL): a change that fails without having written a row, and without a database error,
-   * is simply left out. Only when a failed change had written rows, or the database failed, is the
-   * batch rolled back and run again with a savepoint per change.
+   * on PostgreSQL), its changes of different lanes side by side: a change that fails without having
+   * written a row or set state in the transaction's scope, and without a database error, is simply
+   * left out. Only when a failed change had written, or the database failed, is the batch rolled back
+   * and run again, one change after the other, with a savepoint per change.
    */
   private async commit(batch: Pending[]): Promise<void> {
     const optimistic = batch.length > 1;
@@ -170,52 +176,26 @@ export class CommitBatcher {
     batch: Pending[],
     mode: 'optimistic' | 'savepoints',
   ): Promise<{ outcomes: Outcome[]; error?: { cause: unknown } } | 'retry'> {
-    const single = batch.length === 1;
     const outcomes: Outcome[] = [];
     try {
       await this.db.connection().execute(async (connection) => {
         // The connection is bound to this transaction for its whole duration: it is the transaction.
-        const writes = new WriteCounter();
-        const tx = connection.withPlugin(writes) as unknown as Tx;
+        const tx = connection as unknown as Tx;
         await this.begin(connection);
-        const scope = openTransactionScope(tx);
+        const scope = bindTransactionScope(tx, new TransactionScope());
         try {
           await this.onBegin(tx);
-          // A savepoint released right before the next one is opened: one round trip on PostgreSQL.
-          let toRelease: string | undefined;
-          for (const [index, pending] of batch.entries()) {
-            if (single) {
-              outcomes.push({ ok: true, value: await pending.work(tx) });
-              continue;
+          if (batch.length === 1) {
+            outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
+          } else if (mode === 'optimistic') {
+            for (const group of concurrentGroups(batch)) {
+              // A change without a lane may read anything: what the others staged is written first.
+              if (group[0]!.pending.lane === undefined) await scope.flush(tx);
+              if (!(await this.runGroup(connection, scope, group, outcomes))) throw RETRY;
             }
-            const snapshot = scope.snapshot();
-            if (mode === 'optimistic') {
-              const written = writes.rows;
-              try {
-                outcomes.push({ ok: true, value: await pending.work(tx) });
-              } catch (error) {
-                if (writes.rows !== written || isDatabaseError(error) || !(await this.usable(connection)))
-                  throw RETRY;
-                scope.restore(snapshot);
-                outcomes.push({ ok: false, error });
-              }
-              continue;
-            }
-            const savepoint = `flagward_change_${index}`;
-            await this.openSavepoint(connection, savepoint, toRelease);
-            toRelease = undefined;
-            try {
-              const value = await pending.work(tx);
-              toRelease = savepoint;
-              outcomes.push({ ok: true, value });
-            } catch (error) {
-              await sql.raw(`rollback to savepoint ${savepoint}`).execute(connection);
-              await sql.raw(`release savepoint ${savepoint}`).execute(connection);
-              scope.restore(snapshot);
-              outcomes.push({ ok: false, error });
-            }
+          } else {
+            await this.runWithSavepoints(connection, scope, batch, outcomes);
           }
-          if (toRelease) await sql.raw(`release savepoint ${toRelease}`).execute(connection);
           await scope.flush(tx);
           await sql.raw('commit').execute(connection);
         } catch (error) {
@@ -225,7 +205,7 @@ export class CommitBatcher {
             .catch(() => undefined);
           throw error;
         } finally {
-          closeTransactionScope(tx);
+          unbindTransactionScope(tx);
         }
       });
     } catch (error) {
@@ -234,6 +214,104 @@ export class CommitBatcher {
     }
     return { outcomes };
   }
+
+  /**
+   * Runs a group of the optimistic attempt side by side (works of one lane one after the other) and
+   * records each outcome at its index. False when a failed change could not simply be left out.
+   */
+  private async runGroup(
+    connection: Db,
+    scope: TransactionScope,
+    group: Array<{ pending: Pending; index: number }>,
+    outcomes: Outcome[],
+  ): Promise<boolean> {
+    let clean = true;
+    let failed = false;
+    const lanes = new Map<string, Promise<void>>();
+    const runOne = async ({ pending, index }: { pending: Pending; index: number }) => {
+      const change = changeHandle(connection, scope);
+      try {
+        outcomes[index] = { ok: true, value: await pending.work(change.tx) };
+      } catch (error) {
+        outcomes[index] = { ok: false, error };
+        failed = true;
+        if (change.writes.rows > 0 || change.scope.hasChanged || isDatabaseError(error)) clean = false;
+      } finally {
+        unbindTransactionScope(change.tx);
+      }
+    };
+    await Promise.all(
+      group.map((item) => {
+        const lane = item.pending.lane;
+        if (lane === undefined) return runOne(item);
+        const run = (lanes.get(lane) ?? Promise.resolve()).then(() => runOne(item));
+        lanes.set(lane, run);
+        return run;
+      }),
+    );
+    return clean && (!failed || (await this.usable(connection)));
+  }
+
+  /** The batch one change after the other, each in a savepoint it is rolled back to when it fails. */
+  private async runWithSavepoints(
+    connection: Db,
+    scope: TransactionScope,
+    batch: Pending[],
+    outcomes: Outcome[],
+  ): Promise<void> {
+    // A savepoint released right before the next one is opened: one round trip on PostgreSQL.
+    let toRelease: string | undefined;
+    for (const [index, pending] of batch.entries()) {
+      if (pending.lane === undefined) await scope.flush(connection as unknown as Tx);
+      const snapshot = scope.snapshot();
+      const savepoint = `flagward_change_${index}`;
+      await this.openSavepoint(connection, savepoint, toRelease);
+      toRelease = undefined;
+      const change = changeHandle(connection, scope);
+      try {
+        const value = await pending.work(change.tx);
+        toRelease = savepoint;
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        await sql.raw(`rollback to savepoint ${savepoint}`).execute(connection);
+        await sql.raw(`release savepoint ${savepoint}`).execute(connection);
+        scope.restore(snapshot);
+        outcomes.push({ ok: false, error });
+      } finally {
+        unbindTransactionScope(change.tx);
+      }
+    }
+    if (toRelease) await sql.raw(`release savepoint ${toRelease}`).execute(connection);
+  }
+}
+
+/** One change's handle on the batch's transaction: what it wrote and what it set in the scope. */
+function changeHandle(connection: Db, scope: TransactionScope) {
+  const writes = new WriteCounter();
+  const tx = connection.withPlugin(writes) as unknown as Tx;
+  return { tx, writes, scope: bindTransactionScope(tx, new ChangeScope(scope)) };
+}
+
+/**
+ * Splits a batch, in order, into groups that run side by side: consecutive changes with a lane form
+ * one group; a change without a lane is a group of its own.
+ */
+function concurrentGroups(batch: Pending[]): Array<Array<{ pending: Pending; index: number }>> {
+  const groups: Array<Array<{ pending: Pending; index: number }>> = [];
+  let open: Array<{ pending: Pending; index: number }> | undefined;
+  batch.forEach((pending, index) => {
+    if (pending.lane === undefined) {
+      groups.push([{ pending, index }]);
+      open = undefined;
+      return;
+    }
+    if (!open) {
+      open = [];
+      groups.push(open);
+    }
+    open.push({ pending, index });
+  });
+  return groups;
 }
 
 /** Thrown inside an optimistic attempt to roll it back and run the batch again with savepoints. */

@@ -1,9 +1,9 @@
 import { canonicalJson, hashEntry, MerkleFrontier } from '@flagward/core';
 import { CompiledQuery } from 'kysely';
 import type { DialectName, Executor, Tx } from '../db/database';
-import type { AuditEntriesTable } from '../db/database.types';
+import type { AuditEntriesTable, AuditHeadsTable } from '../db/database.types';
 import { lockRows, parameterPlaceholder } from '../db/dialect';
-import { scopeSlot, type TransactionScope, transactionScope } from '../db/transaction.scope';
+import { type ScopeAccess, scopeSlot, transactionScope } from '../db/transaction.scope';
 import type { AuditActor } from '../governance/principal';
 import type { UnsealedEntry } from './audit.appender';
 import type { AuditEntry } from './audit.types';
@@ -117,7 +117,10 @@ function writeHead(executor: Executor, orgId: string, head: AuditHead): Promise<
 /** What a scoped transaction appended and has not written yet. */
 interface StagedLogs {
   readonly dialect: DialectName;
+  /** The heads as of the last append, per organization (known, and locked, for the next append). */
   readonly heads: ReadonlyMap<string, AuditHead>;
+  /** The organizations whose head moved since it was last written. */
+  readonly moved: ReadonlySet<string>;
   readonly rows: readonly AuditEntriesTable[];
 }
 
@@ -129,9 +132,19 @@ interface StagedLogs {
  */
 const STAGED = scopeSlot<StagedLogs>('audit appends', (tx, staged) => writeStaged(tx, staged));
 
-async function writeStaged(executor: Executor, staged: StagedLogs): Promise<void> {
-  await insertRows(executor, staged.dialect, staged.rows);
-  for (const [orgId, head] of staged.heads) await writeHead(executor, orgId, head);
+async function writeStaged(executor: Executor, staged: StagedLogs): Promise<StagedLogs> {
+  await Promise.all([
+    insertRows(executor, staged.dialect, staged.rows),
+    ...[...staged.moved].map((orgId) => writeHead(executor, orgId, staged.heads.get(orgId)!)),
+  ]);
+  return { dialect: staged.dialect, heads: staged.heads, moved: new Set(), rows: [] };
+}
+
+function headOf(row: AuditHeadsTable): AuditHead {
+  const frontier = MerkleFrontier.fromJSON(JSON.parse(row.frontier));
+  const seq = Number(row.seq);
+  if (frontier.size !== seq) throw new Error(`the audit head of ${row.org_id} is inconsistent`);
+  return { seq, hash: row.hash, frontier };
 }
 
 async function lockedHead(tx: Tx, dialect: DialectName, orgId: string): Promise<AuditHead> {
@@ -140,10 +153,7 @@ async function lockedHead(tx: Tx, dialect: DialectName, orgId: string): Promise<
     tx.selectFrom('audit_heads').selectAll().where('org_id', '=', orgId),
   ).executeTakeFirst();
   if (!row) throw new Error(`organization ${orgId} has no audit log`);
-  const frontier = MerkleFrontier.fromJSON(JSON.parse(row.frontier));
-  const seq = Number(row.seq);
-  if (frontier.size !== seq) throw new Error(`the audit head of ${orgId} is inconsistent`);
-  return { seq, hash: row.hash, frontier };
+  return headOf(row);
 }
 
 function seal(head: AuditHead, entries: readonly UnsealedEntry[]): { sealed: AuditEntry[]; next: AuditHead } {
@@ -175,27 +185,52 @@ export async function appendSealedEntries(
   entries: readonly UnsealedEntry[],
 ): Promise<AuditEntry[]> {
   const scope = transactionScope(tx);
-  const staged = scope?.get(STAGED);
-  const head = staged?.heads.get(orgId) ?? (await lockedHead(tx, dialect, orgId));
-  const { sealed, next } = seal(head, entries);
-  const rows = sealed.map((e) => rowOf(orgId, e));
   if (!scope) {
-    await insertRows(tx, dialect, rows);
+    const { sealed, next } = seal(await lockedHead(tx, dialect, orgId), entries);
+    await insertRows(
+      tx,
+      dialect,
+      sealed.map((e) => rowOf(orgId, e)),
+    );
     await writeHead(tx, orgId, next);
     return sealed;
   }
+  // The head as the transaction found it is read once, however many changes of a batch append at the
+  // same time; after that the staged head is the current one.
+  let head = scope.get(STAGED)?.heads.get(orgId);
+  if (head === undefined) {
+    const found = await scope.once(`audit head ${orgId}`, () => lockedHead(tx, dialect, orgId));
+    head = scope.get(STAGED)?.heads.get(orgId) ?? found;
+  }
+  // From here on nothing is awaited: the staged state read now is the one replaced below.
+  const staged = scope.get(STAGED);
+  const { sealed, next } = seal(head, entries);
   const heads = new Map(staged?.heads);
   heads.set(orgId, next);
-  scope.set(STAGED, { dialect, heads, rows: [...(staged?.rows ?? []), ...rows] });
+  const moved = new Set(staged?.moved);
+  moved.add(orgId);
+  const rows = sealed.map((e) => rowOf(orgId, e));
+  scope.set(STAGED, { dialect, heads, moved, rows: staged ? [...staged.rows, ...rows] : rows });
   return sealed;
 }
 
 /** Writes what the executor's transaction staged, so a read of the log in it sees its own appends. */
 export async function writeStagedAppends(executor: Executor): Promise<void> {
-  const scope: TransactionScope | undefined = transactionScope(executor);
+  const scope: ScopeAccess | undefined = transactionScope(executor);
   const staged = scope?.get(STAGED);
-  if (!scope || !staged || (staged.rows.length === 0 && staged.heads.size === 0)) return;
-  await writeStaged(executor, staged);
-  // The heads stay known (and locked) for the next append; only what was written is dropped.
-  scope.set(STAGED, { dialect: staged.dialect, heads: staged.heads, rows: [] });
+  if (!scope || !staged || (staged.rows.length === 0 && staged.moved.size === 0)) return;
+  scope.set(STAGED, await writeStaged(executor, staged));
+}
+
+/**
+ * Primes the scope with heads locked and read by the transaction itself (group commit locks every
+ * head first), so the first append of each organization reads nothing.
+ */
+export function knownHeads(executor: Executor, rows: readonly AuditHeadsTable[]): void {
+  const scope = transactionScope(executor);
+  if (!scope) return;
+  for (const row of rows) {
+    const head = headOf(row);
+    void scope.once(`audit head ${row.org_id}`, async () => head);
+  }
 }

@@ -1,21 +1,43 @@
 import type { Executor, Tx } from './database';
 
 /**
- * A named slot of a {@link TransactionScope}. `flush`, when given, runs once just before COMMIT with
- * the slot's final value (to write state that was kept in memory during the transaction).
+ * Writes the state a slot kept in memory (staged writes) and returns what the slot keeps afterwards
+ * (undefined: nothing).
+ */
+export type SlotFlush<T> = (tx: Tx, value: T) => Promise<T | undefined>;
+
+/**
+ * A named slot of a {@link TransactionScope}. `flush`, when given, writes the slot's staged state:
+ * just before COMMIT, and before any change that reads the database without knowing the slot (group
+ * commit flushes before each change that has no lane).
  */
 export interface ScopeSlot<T> {
   readonly name: string;
-  readonly flush?: (tx: Tx, value: T) => Promise<void>;
+  readonly flush?: SlotFlush<T>;
 }
 
 /** Declares a slot; one per kind of state, at module level. */
-export function scopeSlot<T>(name: string, flush?: (tx: Tx, value: T) => Promise<void>): ScopeSlot<T> {
+export function scopeSlot<T>(name: string, flush?: SlotFlush<T>): ScopeSlot<T> {
   return flush ? { name, flush } : { name };
 }
 
 /** What a scope held at a savepoint, to go back to when the savepoint is rolled back. */
 export type ScopeSnapshot = ReadonlyMap<ScopeSlot<unknown>, unknown>;
+
+/** What the repositories of one change use of its transaction's scope. */
+export interface ScopeAccess {
+  get<T>(slot: ScopeSlot<T>): T | undefined;
+  /** Replaces a slot's value: state the change itself produced (staged writes, a new IAM version). */
+  set<T>(slot: ScopeSlot<T>, value: T): void;
+  /**
+   * Reads something once per transaction: concurrent callers share one load. Only for what stays
+   * true for the whole transaction whichever change reads it first (what the transaction saw of the
+   * database before writing it); state a change produces goes through `set`.
+   */
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** A helper that lives as long as the transaction (e.g. a {@link GatheredLoad}), made on first use. */
+  shared<T>(key: string, create: () => T): T;
+}
 
 /**
  * Memory shared by the changes of one write transaction (with group commit, several changes share
@@ -23,8 +45,10 @@ export type ScopeSnapshot = ReadonlyMap<ScopeSlot<unknown>, unknown>;
  * and rolling a change back to its savepoint restores exactly what the scope held before it: nothing a
  * rolled-back change computed can leak into the next change of the batch.
  */
-export class TransactionScope {
+export class TransactionScope implements ScopeAccess {
   private values = new Map<ScopeSlot<unknown>, unknown>();
+  private readonly loads = new Map<string, Promise<unknown>>();
+  private readonly helpers = new Map<string, unknown>();
 
   get<T>(slot: ScopeSlot<T>): T | undefined {
     return this.values.get(slot as ScopeSlot<unknown>) as T | undefined;
@@ -34,8 +58,24 @@ export class TransactionScope {
     this.values.set(slot as ScopeSlot<unknown>, value);
   }
 
-  delete(slot: ScopeSlot<unknown>): void {
-    this.values.delete(slot);
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let loading = this.loads.get(key) as Promise<T> | undefined;
+    if (loading === undefined) {
+      loading = load();
+      this.loads.set(key, loading);
+      // A failed read is not remembered: the next caller tries again (or meets the aborted transaction).
+      loading.catch(() => this.loads.delete(key));
+    }
+    return loading;
+  }
+
+  shared<T>(key: string, create: () => T): T {
+    let helper = this.helpers.get(key) as T | undefined;
+    if (helper === undefined) {
+      helper = create();
+      this.helpers.set(key, helper);
+    }
+    return helper;
   }
 
   snapshot(): ScopeSnapshot {
@@ -46,29 +86,77 @@ export class TransactionScope {
     this.values = new Map(snapshot);
   }
 
-  /** Writes every slot that keeps state in memory; the caller commits right after. */
+  /**
+   * Writes every slot that keeps staged state, side by side (their statements are independent, and
+   * pipelined on PostgreSQL).
+   */
   async flush(tx: Tx): Promise<void> {
-    for (const [slot, value] of this.values) if (slot.flush) await slot.flush(tx, value);
+    const flushing: Array<Promise<void>> = [];
+    for (const [slot, value] of this.values) {
+      const write = slot.flush;
+      if (write === undefined) continue;
+      flushing.push(
+        write(tx, value).then((kept) => {
+          if (kept === undefined) this.values.delete(slot);
+          else this.values.set(slot, kept);
+        }),
+      );
+    }
+    await Promise.all(flushing);
   }
 }
 
-const scopes = new WeakMap<object, TransactionScope>();
+/**
+ * One change's access to a shared scope, noting whether the change set anything: a change that
+ * fails after setting state cannot simply be left out of a batch whose other changes ran beside it.
+ */
+export class ChangeScope implements ScopeAccess {
+  private changed = false;
 
-/** Opens the scope of a transaction (group commit does, for the transactions it runs). */
-export function openTransactionScope(tx: Tx): TransactionScope {
-  const scope = new TransactionScope();
-  scopes.set(tx, scope);
+  constructor(private readonly scope: TransactionScope) {}
+
+  /** Whether the change replaced any slot's value. */
+  get hasChanged(): boolean {
+    return this.changed;
+  }
+
+  get<T>(slot: ScopeSlot<T>): T | undefined {
+    return this.scope.get(slot);
+  }
+
+  set<T>(slot: ScopeSlot<T>, value: T): void {
+    this.changed = true;
+    this.scope.set(slot, value);
+  }
+
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return this.scope.once(key, load);
+  }
+
+  shared<T>(key: string, create: () => T): T {
+    return this.scope.shared(key, create);
+  }
+}
+
+const scopes = new WeakMap<object, ScopeAccess>();
+
+/**
+ * Gives `executor` (a transaction, or one change's handle on it) access to a scope; group commit does
+ * this for the transactions it runs. Returns the scope.
+ */
+export function bindTransactionScope<S extends ScopeAccess>(executor: Executor | Tx, scope: S): S {
+  scopes.set(executor, scope);
   return scope;
 }
 
-export function closeTransactionScope(tx: Tx): void {
-  scopes.delete(tx);
+export function unbindTransactionScope(executor: Executor | Tx): void {
+  scopes.delete(executor);
 }
 
 /**
  * The scope of the transaction `executor` belongs to, or undefined outside a scoped transaction (then
  * callers read and write the database directly).
  */
-export function transactionScope(executor: Executor): TransactionScope | undefined {
+export function transactionScope(executor: Executor): ScopeAccess | undefined {
   return scopes.get(executor);
 }

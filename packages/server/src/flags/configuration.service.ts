@@ -16,7 +16,7 @@ import {
   configurationOf,
   type FlagConfigurationRepository,
 } from './configuration.repository';
-import type { FlagLocator } from './flag.locator';
+import { type FlagLocator, flagLane } from './flag.locator';
 import { type ConfigurationView, configurationView, flagDefinitionOf } from './flag.view';
 
 /** Where a configuration lives: project, flag and environment keys. */
@@ -74,6 +74,7 @@ export class ConfigurationService {
     return this.deps.governed.run({
       principal: caller,
       meta,
+      lane: flagLane(caller.org.id, address),
       plan: async (tx) => {
         // Changes of one flag queue up on its row (definition edits, schedules and every environment).
         const { project, flag, environment, configuration } = await this.locator.lockedInEnvironment(

@@ -10,6 +10,15 @@ import type { ProjectService } from '../projects/project.service';
 import type { ConfigurationRow } from './configuration.repository';
 import type { FlagRecord, FlagRepository, FlagRow } from './flag.repository';
 
+/**
+ * The lane (see ChangeRequest) of changes to one flag that touch nothing but its rows: its
+ * configurations and rollout schedules. Keys, not ids, so a change names it before loading anything;
+ * project and flag keys never change.
+ */
+export function flagLane(orgId: string, address: { project: string; flag: string }): string {
+  return `flag ${orgId} ${address.project} ${address.flag}`;
+}
+
 /** Finds projects, environments and flags by key inside an organization, answering 404 for the unknown. */
 export class FlagLocator {
   constructor(

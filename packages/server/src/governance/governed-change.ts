@@ -1,7 +1,8 @@
 import { FlagwardError } from '@flagward/core';
 import type { AuditAppender, AuditDraft } from '../audit/audit.appender';
 import type { AuditEntry } from '../audit/audit.types';
-import type { Db, Tx } from '../db/database';
+import type { ChangeTransactions } from '../audit/commit.batcher';
+import type { Tx } from '../db/database';
 import { authorizeRead } from './access';
 import type { Authorizer, Refusal, Requirement } from './authorizer';
 import { type AuditActor, auditActorOf, type OrgRef, type Principal, type RequestMeta } from './principal';
@@ -62,6 +63,13 @@ export type Plan<R> = PlannedChange<R> | UnchangedResult<R>;
 export interface ChangeRequest<R> {
   principal: Principal | undefined;
   meta: RequestMeta;
+  /**
+   * Changes of different lanes may share a transaction side by side; changes of one lane run one
+   * after the other. Only a change that reads and writes nothing but its lane's rows (e.g. one flag's
+   * configurations), beside what every change reads and the audit log, may name one; the others run
+   * alone.
+   */
+  lane?: string;
   /** Loads the current state, validates, computes the intended state and diffs it. */
   plan(tx: Tx): Promise<Plan<R>>;
 }
@@ -92,7 +100,7 @@ export class GovernedChanges {
   private readonly listeners = new Set<(entry: AuditEntry) => void>();
 
   constructor(
-    private readonly db: Db,
+    private readonly transactions: ChangeTransactions,
     private readonly authorizer: Authorizer,
     private readonly audit: AuditAppender,
   ) {}
@@ -109,7 +117,7 @@ export class GovernedChanges {
   async run<R>(request: ChangeRequest<R>): Promise<R> {
     let committed: AuditEntry | undefined;
     try {
-      const result = await this.db.transaction().execute(async (tx) => {
+      const result = await this.transactions.run(async (tx) => {
         const plan = await request.plan(tx);
         if ('unchanged' in plan) {
           if (request.principal && plan.requirements && plan.requirements.length > 0) {
@@ -130,7 +138,7 @@ export class GovernedChanges {
         const applied = await plan.apply(tx);
         committed = await this.audit.append(tx, this.draft(request, plan, 'applied'));
         return applied;
-      });
+      }, request.lane);
       if (committed) this.notify(committed);
       return result;
     } catch (error) {
@@ -138,7 +146,7 @@ export class GovernedChanges {
       const { plan, refused } = error;
       const reason = describeRefusals(refused);
       try {
-        await this.db.transaction().execute(async (tx) => {
+        await this.transactions.run(async (tx) => {
           await plan.onDenied?.(tx);
           await this.audit.append(tx, {
             ...this.draft(request, plan, 'denied'),
@@ -146,7 +154,7 @@ export class GovernedChanges {
             before: undefined,
             after: undefined,
           });
-        });
+        }, request.lane);
       } catch (denialError) {
         if (!(denialError instanceof StaleAttempt)) throw denialError;
       }
@@ -176,7 +184,7 @@ export class GovernedChanges {
 
   /** Appends a denied entry for an attempt that never reached a plan (e.g. a failed login). */
   async recordDenied(draft: AuditDraft): Promise<void> {
-    await this.db.transaction().execute((tx) => this.audit.append(tx, { ...draft, outcome: 'denied' }));
+    await this.transactions.run((tx) => this.audit.append(tx, { ...draft, outcome: 'denied' }));
   }
 
   private draft<R>(

@@ -40,14 +40,17 @@ export class IamRepository {
     const scope = transactionScope(executor);
     const known = scope?.get(SCOPED_IAM_VERSION);
     if (known !== undefined) return known;
-    const row = await executor
-      .selectFrom('iam_version')
-      .select('version')
-      .where('id', '=', 1)
-      .executeTakeFirst();
-    if (!row) throw new Error('the IAM version row is missing');
-    scope?.set(SCOPED_IAM_VERSION, row.version);
-    return row.version;
+    const read = async () => {
+      const row = await executor
+        .selectFrom('iam_version')
+        .select('version')
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      if (!row) throw new Error('the IAM version row is missing');
+      return row.version;
+    };
+    // As the transaction found it: a change that bumps it sets SCOPED_IAM_VERSION, which comes first.
+    return scope ? scope.once('iam version', read) : read();
   }
 
   async insertPolicy(executor: Executor, row: PolicyRow): Promise<void> {

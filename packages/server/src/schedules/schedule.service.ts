@@ -6,7 +6,7 @@ import { environmentRn } from '../environments/environment.view';
 import type { FlagConfigurationRepository } from '../flags/configuration.repository';
 import { configurationOf } from '../flags/configuration.repository';
 import { type ConfigurationAddress, requireConfiguration } from '../flags/configuration.service';
-import type { FlagLocator } from '../flags/flag.locator';
+import { type FlagLocator, flagLane } from '../flags/flag.locator';
 import type { FlagRepository } from '../flags/flag.repository';
 import { flagDefinitionOf, flagRn } from '../flags/flag.view';
 import { authorizeRead, requireMember } from '../governance/access';
@@ -67,6 +67,7 @@ export class RolloutScheduleService {
     return this.deps.governed.run({
       principal: caller,
       meta,
+      lane: flagLane(caller.org.id, address),
       plan: async (tx) => {
         const { project, flag, environment, configuration } = await this.locator.lockedInEnvironment(
           tx,
@@ -129,6 +130,7 @@ export class RolloutScheduleService {
     await this.deps.governed.run({
       principal: caller,
       meta,
+      lane: flagLane(caller.org.id, address),
       plan: async (tx) => {
         const { project, flag, environment } = await this.locator.lockedInEnvironment(
           tx,
