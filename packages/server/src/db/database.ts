@@ -43,7 +43,13 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 /** Opens the configured store (PostgreSQL when a URL is given, otherwise SQLite in the data directory). */
 export function openStore(options: StoreOptions): Store {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // Pipelining: queries issued together on one connection (the changes of a batch, which group commit
+    // runs side by side) go out without waiting for each other's answers, so they share round trips.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      pipeline: true,
+    });
     // An idle pooled connection that the server drops (restart, failover, admin termination) must not
     // crash the process: the pool discards it and the next query opens a fresh connection.
     pool.on('error', () => undefined);
@@ -124,6 +130,32 @@ function isStalePlan(error: unknown): boolean {
 }
 
 /**
+ * With pipelining, the queries that the changes of a batch issue together would still each cost a
+ * write system call (pg corks the socket for one query's messages only). Holding the socket corked
+ * until the current callbacks and promise continuations are done sends them in one write.
+ */
+function coalescedWrites(client: pg.PoolClient): () => void {
+  const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & Cork } }).connection
+    .stream;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    stream.cork();
+    process.nextTick(uncork);
+  };
+}
+
+interface Cork {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
  * Kysely sends every query unnamed, so PostgreSQL parses and plans each one again (for the join a
  * flag change starts with, that costs more than running it). Giving each parameterized SQL text a
  * name makes it a prepared statement on each connection after its first use; pg remembers which
@@ -134,7 +166,9 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      const coalesce = coalescedWrites(client);
       const query = async (text: string, parameters: unknown[]) => {
+        coalesce();
         const name = parameters.length > 0 ? statementName(text) : undefined;
         if (name === undefined) return client.query(text, parameters);
         try {
