@@ -1,4 +1,4 @@
-import { PostgresAdapter, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { DialectName } from './database';
 
 /**
@@ -53,4 +53,27 @@ export function isLockTimeout(error: unknown): boolean {
 /** The placeholder of the `index`-th (from 1) parameter of a statement written by hand. */
 export function parameterPlaceholder(dialect: DialectName, index: number): string {
   return dialect === 'postgres' ? `$${index}` : '?';
+}
+
+/** Column types of {@link jsonRecords}. */
+export type JsonRecordColumns<R> = { readonly [K in keyof R & string]: 'text' | 'integer' };
+
+/**
+ * A derived table of `records`, passed as one JSON parameter: one statement (with one SQL text
+ * whatever the number of records) joins or updates many rows. Column names come from code, never
+ * from input.
+ */
+export function jsonRecords<R extends Record<string, string | number>>(
+  dialect: DialectName,
+  records: readonly R[],
+  columns: JsonRecordColumns<R>,
+): RawBuilder<R> {
+  const json = JSON.stringify(records);
+  const names = Object.keys(columns);
+  if (dialect === 'postgres') {
+    const definition = names.map((name) => `${name} ${columns[name as keyof R & string]}`).join(', ');
+    return sql<R>`(select * from json_to_recordset(${json}::json) as r(${sql.raw(definition)}))`;
+  }
+  const extracts = names.map((name) => `json_extract(value, '$.${name}') as ${name}`).join(', ');
+  return sql<R>`(select ${sql.raw(extracts)} from json_each(${json}))`;
 }

@@ -5,8 +5,11 @@ import type {
   FlagsTable,
   ProjectsTable,
 } from '../db/database.types';
-import { lockRows } from '../db/dialect';
+import { jsonRecords, lockRows } from '../db/dialect';
+import { GatheredLoad } from '../db/gathered.load';
 import { PreparedQuery } from '../db/prepared.query';
+import { transactionScope } from '../db/transaction.scope';
+import { withStagedConfiguration } from './configuration.repository';
 
 export type FlagRow = FlagsTable;
 
@@ -40,13 +43,62 @@ function splitJoinedRow(row: Record<string, unknown>): FlagInEnvironment {
   };
 }
 
+/** The columns of a flag in an environment, prefixed by table (see splitJoinedRow). */
+const FLAG_IN_ENVIRONMENT_COLUMNS = [
+  'projects.id as p_id',
+  'projects.org_id as p_org_id',
+  'projects.key as p_key',
+  'projects.name as p_name',
+  'projects.created_at as p_created_at',
+  'flags.id as f_id',
+  'flags.project_id as f_project_id',
+  'flags.key as f_key',
+  'flags.name as f_name',
+  'flags.description as f_description',
+  'flags.tags as f_tags',
+  'flags.kind as f_kind',
+  'flags.variations as f_variations',
+  'flags.archived as f_archived',
+  'flags.salt as f_salt',
+  'flags.created_by as f_created_by',
+  'flags.created_at as f_created_at',
+  'flags.updated_at as f_updated_at',
+  'environments.id as e_id',
+  'environments.project_id as e_project_id',
+  'environments.key as e_key',
+  'environments.name as e_name',
+  'environments.production as e_production',
+  'environments.tags as e_tags',
+  'environments.server_key_encrypted as e_server_key_encrypted',
+  'environments.server_key_hash as e_server_key_hash',
+  'environments.client_id as e_client_id',
+  'environments.position as e_position',
+  'environments.created_at as e_created_at',
+  'flag_configurations.flag_id as c_flag_id',
+  'flag_configurations.environment_id as c_environment_id',
+  'flag_configurations.configuration as c_configuration',
+  'flag_configurations.version as c_version',
+  'flag_configurations.updated_at as c_updated_at',
+] as const;
+
+/** Keys of a flag in one environment: project, flag and environment key. */
+export type FlagInEnvironmentKeys = {
+  project: string;
+  flag: string;
+  env: string;
+};
+
+function keysId(keys: FlagInEnvironmentKeys): string {
+  return `${keys.project} ${keys.flag} ${keys.env}`;
+}
+
 /**
  * The project, the flag, one environment and the flag's configuration there, by keys. Only the flag
  * row is locked, as when the three are read one by one. Prepared: it runs for every flag change.
  */
 const FLAG_IN_ENVIRONMENT = new PreparedQuery(
   ['orgId', 'project', 'flag', 'env'],
-  (executor, p: { orgId: string; project: string; flag: string; env: string }, dialect) =>
+  (executor, p: { orgId: string } & FlagInEnvironmentKeys, dialect) =>
     lockRows(
       dialect,
       executor
@@ -60,48 +112,56 @@ const FLAG_IN_ENVIRONMENT = new PreparedQuery(
             .onRef('flag_configurations.flag_id', '=', 'flags.id')
             .onRef('flag_configurations.environment_id', '=', 'environments.id'),
         )
-        .select([
-          'projects.id as p_id',
-          'projects.org_id as p_org_id',
-          'projects.key as p_key',
-          'projects.name as p_name',
-          'projects.created_at as p_created_at',
-          'flags.id as f_id',
-          'flags.project_id as f_project_id',
-          'flags.key as f_key',
-          'flags.name as f_name',
-          'flags.description as f_description',
-          'flags.tags as f_tags',
-          'flags.kind as f_kind',
-          'flags.variations as f_variations',
-          'flags.archived as f_archived',
-          'flags.salt as f_salt',
-          'flags.created_by as f_created_by',
-          'flags.created_at as f_created_at',
-          'flags.updated_at as f_updated_at',
-          'environments.id as e_id',
-          'environments.project_id as e_project_id',
-          'environments.key as e_key',
-          'environments.name as e_name',
-          'environments.production as e_production',
-          'environments.tags as e_tags',
-          'environments.server_key_encrypted as e_server_key_encrypted',
-          'environments.server_key_hash as e_server_key_hash',
-          'environments.client_id as e_client_id',
-          'environments.position as e_position',
-          'environments.created_at as e_created_at',
-          'flag_configurations.flag_id as c_flag_id',
-          'flag_configurations.environment_id as c_environment_id',
-          'flag_configurations.configuration as c_configuration',
-          'flag_configurations.version as c_version',
-          'flag_configurations.updated_at as c_updated_at',
-        ])
+        .select(FLAG_IN_ENVIRONMENT_COLUMNS)
         .where('projects.org_id', '=', p.orgId)
         .where('projects.key', '=', p.project)
         .where('flags.key', '=', p.flag),
       'flags',
     ),
 );
+
+/** The same rows for many keys at once (the changes of a batch), matched by the keys they carry. */
+async function flagsInEnvironments(
+  executor: Executor,
+  dialect: DialectName,
+  orgId: string,
+  keys: readonly FlagInEnvironmentKeys[],
+): Promise<Map<string, FlagInEnvironment>> {
+  const unique = [...new Map(keys.map((k) => [keysId(k), k])).values()];
+  const rows = await lockRows(
+    dialect,
+    executor
+      .selectFrom(jsonRecords(dialect, unique, { project: 'text', flag: 'text', env: 'text' }).as('wanted'))
+      // A cross join, so that SQLite looks up each wanted row instead of scanning a project's flags.
+      .crossJoin('projects')
+      .whereRef('projects.key', '=', 'wanted.project')
+      .innerJoin('flags', (join) =>
+        join.onRef('flags.project_id', '=', 'projects.id').onRef('flags.key', '=', 'wanted.flag'),
+      )
+      .innerJoin('environments', (join) =>
+        join
+          .onRef('environments.project_id', '=', 'projects.id')
+          .onRef('environments.key', '=', 'wanted.env'),
+      )
+      .leftJoin('flag_configurations', (join) =>
+        join
+          .onRef('flag_configurations.flag_id', '=', 'flags.id')
+          .onRef('flag_configurations.environment_id', '=', 'environments.id'),
+      )
+      .select(FLAG_IN_ENVIRONMENT_COLUMNS)
+      .where('projects.org_id', '=', orgId),
+    'flags',
+  ).execute();
+  const found = new Map<string, FlagInEnvironment>();
+  for (const row of rows) {
+    const split = splitJoinedRow(row);
+    found.set(
+      keysId({ project: split.project.key, flag: split.flag.key, env: split.environment.key }),
+      split,
+    );
+  }
+  return found;
+}
 
 export class FlagRepository {
   constructor(private readonly dialect: DialectName) {}
@@ -140,11 +200,32 @@ export class FlagRepository {
   async findInEnvironmentForUpdate(
     executor: Executor,
     orgId: string,
-    keys: { project: string; flag: string; env: string },
+    keys: FlagInEnvironmentKeys,
   ): Promise<FlagInEnvironment | undefined> {
-    const { rows } = await FLAG_IN_ENVIRONMENT.execute(executor, this.dialect, { orgId, ...keys });
-    const row = rows[0];
-    return row === undefined ? undefined : splitJoinedRow(row);
+    const scope = transactionScope(executor);
+    let found: FlagInEnvironment | undefined;
+    if (scope) {
+      // The changes of a batch running side by side ask at the same moment: one query for them all.
+      const loads = scope.shared(`flags in environments ${orgId}`, () => {
+        return new GatheredLoad(
+          (wanted: FlagInEnvironmentKeys[]) => flagsInEnvironments(executor, this.dialect, orgId, wanted),
+          keysId,
+        );
+      });
+      found = await loads.get(keys);
+    } else {
+      const { rows } = await FLAG_IN_ENVIRONMENT.execute(executor, this.dialect, { orgId, ...keys });
+      const row = rows[0];
+      found = row === undefined ? undefined : splitJoinedRow(row);
+    }
+    if (found === undefined) return undefined;
+    const configuration = withStagedConfiguration(
+      executor,
+      found.flag.id,
+      found.environment.id,
+      found.configuration,
+    );
+    return configuration === found.configuration ? found : { ...found, configuration };
   }
 
   /** The flag row by id, locked until the transaction ends. */
