@@ -75,9 +75,9 @@ export class CommitBatcher implements ChangeTransactions {
     });
   }
 
-  /** Batches committed and changes in them, since start (for benchmarks and metrics). */
-  stats(): { batches: number; changes: number } {
-    return { batches: this.batches, changes: this.changes };
+  /** Batches committed and changes in them since start, and changes waiting (for benchmarks and metrics). */
+  stats(): { batches: number; changes: number; queued: number } {
+    return { batches: this.batches, changes: this.changes, queued: this.queue.length };
   }
 
   private async drain(): Promise<void> {
