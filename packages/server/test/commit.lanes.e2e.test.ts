@@ -176,7 +176,10 @@ describe.each(DATABASES)('changes of a batch side by side on %s', (database) => 
     );
     // The second change of f0 comes after the first in the log too.
     const f0 = added.filter((e) => e.flag === 'f0');
-    expect(f0.map((e) => e.after.version)).toEqual([versions[0]! + 1, versions[0]! + 2]);
+    expect(f0.map((e) => (e.after as { version: number }).version)).toEqual([
+      versions[0]! + 1,
+      versions[0]! + 2,
+    ]);
     const verify = await t.request('GET', '/api/v1/audit/verify', { as: { token } });
     expect(verify.body).toMatchObject({ ok: true, size: (await auditEntries(t)).length });
   });
@@ -270,7 +273,7 @@ describe.each(DATABASES)('changes of a batch side by side on %s', (database) => 
     const db = t.server.store.db;
     const flag = await db.selectFrom('flags').select('id').where('key', '=', 'f1').executeTakeFirstOrThrow();
     const versionBefore = (await configuration('f1')).version as number;
-    const [changed, seen] = await oneBatch([
+    const [changed, seen] = await oneBatch<unknown>([
       () => patch('f1', { on: true }),
       () =>
         commits.run((tx) =>
