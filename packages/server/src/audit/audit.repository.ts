@@ -2,15 +2,10 @@ import { MerkleFrontier, ZERO_HASH } from '@flagward/core';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { DialectName, Executor, Tx } from '../db/database';
 import type { AuditCheckpointsTable, Database } from '../db/database.types';
-import { likeOperator, lockRows } from '../db/dialect';
+import { likeOperator } from '../db/dialect';
 import type { UnsealedEntry } from './audit.appender';
 import type { AuditEntry, AuditFilter } from './audit.types';
-import {
-  type AuditHead,
-  appendSealedEntries,
-  knownHeads,
-  writeStagedAppends,
-} from './entry-append.repository';
+import { type AuditHead, appendSealedEntries, writeStagedAppends } from './entry-append.repository';
 
 /** A stored entry as the query paths need it: its position, the columns visibility needs, the body. */
 export interface StoredEntryRow {
@@ -49,17 +44,6 @@ export class AuditRepository {
   /** Appends entries to the organization's chain inside the change's transaction (see appendSealedEntries). */
   appendSealed(tx: Tx, orgId: string, entries: UnsealedEntry[]): Promise<AuditEntry[]> {
     return appendSealedEntries(tx, this.dialect, orgId, entries);
-  }
-
-  /**
-   * Locks every organization's log head for the rest of the transaction (`FOR UPDATE` on PostgreSQL;
-   * SQLite's write transaction already excludes other writers). Group commit takes it first, so every
-   * writing transaction locks the heads before any row a change locks: one lock order, no deadlock
-   * between a batch holding a head and waiting for a flag and a change holding the flag.
-   */
-  async lockLogs(tx: Tx): Promise<void> {
-    if (this.dialect !== 'postgres') return;
-    knownHeads(tx, await lockRows(this.dialect, tx.selectFrom('audit_heads').selectAll()).execute());
   }
 
   /** Every organization that has a log. */

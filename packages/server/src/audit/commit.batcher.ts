@@ -63,8 +63,6 @@ export class CommitBatcher implements ChangeTransactions {
   constructor(
     private readonly db: Db,
     private readonly dialect: DialectName,
-    /** Runs first in every transaction (locks the audit heads, so all writers lock in one order). */
-    private readonly onBegin: (tx: Tx) => Promise<void> = async () => undefined,
     private readonly maxBatch = 200,
   ) {}
 
@@ -152,6 +150,15 @@ export class CommitBatcher implements ChangeTransactions {
     const optimistic = batch.length > 1;
     let attempt = await this.attempt(batch, optimistic ? 'optimistic' : 'savepoints');
     if (attempt === 'retry') attempt = await this.attempt(batch, 'savepoints');
+    // PostgreSQL broke a lock cycle with another process's transaction by aborting this one: nothing of
+    // it was committed, so it runs again (a cycle needs two processes changing the same flags at once).
+    for (
+      let again = 0;
+      again < MAX_CONFLICT_RERUNS && attempt !== 'retry' && isLockConflict(attempt.error?.cause);
+      again++
+    ) {
+      attempt = await this.attempt(batch, 'savepoints');
+    }
     if (attempt === 'retry') throw new Error('a batch with savepoints is never retried');
     const { outcomes, error } = attempt;
     if (error !== undefined) {
@@ -184,7 +191,6 @@ export class CommitBatcher implements ChangeTransactions {
         await this.begin(connection);
         const scope = bindTransactionScope(tx, new TransactionScope());
         try {
-          await this.onBegin(tx);
           if (batch.length === 1) {
             outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
           } else if (mode === 'optimistic') {
@@ -312,6 +318,15 @@ function concurrentGroups(batch: Pending[]): Array<Array<{ pending: Pending; ind
     open.push({ pending, index });
   });
   return groups;
+}
+
+/** How many times a batch aborted by a deadlock or serialization failure runs again. */
+const MAX_CONFLICT_RERUNS = 3;
+
+/** PostgreSQL's deadlock_detected and serialization_failure. */
+function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** Thrown inside an optimistic attempt to roll it back and run the batch again with savepoints. */

@@ -114,30 +114,61 @@ function writeHead(executor: Executor, orgId: string, head: AuditHead): Promise<
     .execute();
 }
 
+/** An entry appended in a scoped transaction, sealed when the transaction writes it. */
+interface PendingEntry {
+  readonly orgId: string;
+  readonly unsealed: UnsealedEntry;
+  /** The object the append returned; sealing fills in its seq, prevHash and hash. */
+  readonly entry: AuditEntry;
+}
+
 /** What a scoped transaction appended and has not written yet. */
 interface StagedLogs {
   readonly dialect: DialectName;
-  /** The heads as of the last append, per organization (known, and locked, for the next append). */
+  /** The heads this transaction locked, as of the last entry it wrote, per organization. */
   readonly heads: ReadonlyMap<string, AuditHead>;
-  /** The organizations whose head moved since it was last written. */
-  readonly moved: ReadonlySet<string>;
-  readonly rows: readonly AuditEntriesTable[];
+  readonly pending: readonly PendingEntry[];
 }
 
 /**
- * The appends of a group-committed transaction. It holds the heads locked from its first append, so
- * they are read once and kept in memory across its changes, and the entries are inserted together:
- * both are written just before COMMIT (or before anything in the transaction reads the log). A change
- * rolled back to its savepoint takes its entries and head back with it (see TransactionScope).
+ * The appends of a group-committed transaction. Entries are staged as they are appended and sealed
+ * and inserted together when the transaction is flushed: just before COMMIT, or before anything in
+ * the transaction reads the log. Only then are the heads locked (`FOR UPDATE`, in organization order)
+ * and read, so a transaction holds an organization's head, which every writer of its log waits for,
+ * only for its last statements: the changes of several server processes run side by side and queue
+ * only for sealing, inserting and committing. A change rolled back to its savepoint takes its entries
+ * back with it (see TransactionScope).
  */
-const STAGED = scopeSlot<StagedLogs>('audit appends', (tx, staged) => writeStaged(tx, staged));
+const STAGED = scopeSlot<StagedLogs>('audit appends', (tx, staged) => writeStaged(tx, staged), {
+  last: true,
+});
 
 async function writeStaged(executor: Executor, staged: StagedLogs): Promise<StagedLogs> {
+  if (staged.pending.length === 0) return staged;
+  const heads = new Map(staged.heads);
+  const unknown = [...new Set(staged.pending.map((p) => p.orgId))].filter((id) => !heads.has(id)).sort();
+  if (unknown.length > 0) {
+    const rows = await lockRows(
+      staged.dialect,
+      executor.selectFrom('audit_heads').selectAll().where('org_id', 'in', unknown).orderBy('org_id'),
+    ).execute();
+    for (const row of rows) heads.set(row.org_id, headOf(row));
+  }
+  const rows: AuditEntriesTable[] = [];
+  for (const { orgId, unsealed, entry } of staged.pending) {
+    const head = heads.get(orgId);
+    if (!head) throw new Error(`organization ${orgId} has no audit log`);
+    const { sealed, next } = seal(head, [unsealed]);
+    Object.assign(entry, sealed[0]);
+    rows.push(rowOf(orgId, entry));
+    heads.set(orgId, next);
+  }
+  const moved = new Set(staged.pending.map((p) => p.orgId));
   await Promise.all([
-    insertRows(executor, staged.dialect, staged.rows),
-    ...[...staged.moved].map((orgId) => writeHead(executor, orgId, staged.heads.get(orgId)!)),
+    insertRows(executor, staged.dialect, rows),
+    ...[...moved].map((orgId) => writeHead(executor, orgId, heads.get(orgId)!)),
   ]);
-  return { dialect: staged.dialect, heads: staged.heads, moved: new Set(), rows: [] };
+  return { dialect: staged.dialect, heads, pending: [] };
 }
 
 function headOf(row: AuditHeadsTable): AuditHead {
@@ -173,10 +204,11 @@ function seal(head: AuditHead, entries: readonly UnsealedEntry[]): { sealed: Aud
 }
 
 /**
- * Seals entries into the organization's chain under the log's lock (`FOR UPDATE` on PostgreSQL; SQLite
- * serializes writers): gapless seq, prevHash, hash (core's hashEntry, which is also the RFC 6962 leaf
- * hash) and the Merkle frontier. In a scoped transaction the writes are staged (see STAGED); otherwise
- * they are made at once.
+ * Appends entries to the organization's chain: gapless seq, prevHash, hash (core's hashEntry, which is
+ * also the RFC 6962 leaf hash) and the Merkle frontier, sealed under the log's lock (`FOR UPDATE` on
+ * PostgreSQL; SQLite serializes writers). In a scoped transaction the entries are staged and sealed
+ * when the transaction writes them (see STAGED): the returned entries get their seq and hashes then,
+ * before COMMIT. Otherwise they are sealed and written at once.
  */
 export async function appendSealedEntries(
   tx: Tx,
@@ -195,42 +227,20 @@ export async function appendSealedEntries(
     await writeHead(tx, orgId, next);
     return sealed;
   }
-  // The head as the transaction found it is read once, however many changes of a batch append at the
-  // same time; after that the staged head is the current one.
-  let head = scope.get(STAGED)?.heads.get(orgId);
-  if (head === undefined) {
-    const found = await scope.once(`audit head ${orgId}`, () => lockedHead(tx, dialect, orgId));
-    head = scope.get(STAGED)?.heads.get(orgId) ?? found;
-  }
-  // From here on nothing is awaited: the staged state read now is the one replaced below.
   const staged = scope.get(STAGED);
-  const { sealed, next } = seal(head, entries);
-  const heads = new Map(staged?.heads);
-  heads.set(orgId, next);
-  const moved = new Set(staged?.moved);
-  moved.add(orgId);
-  const rows = sealed.map((e) => rowOf(orgId, e));
-  scope.set(STAGED, { dialect, heads, moved, rows: staged ? [...staged.rows, ...rows] : rows });
-  return sealed;
+  const added = entries.map((unsealed) => ({ orgId, unsealed, entry: { ...unsealed } as AuditEntry }));
+  scope.set(STAGED, {
+    dialect,
+    heads: staged?.heads ?? new Map(),
+    pending: staged ? [...staged.pending, ...added] : added,
+  });
+  return added.map((p) => p.entry);
 }
 
 /** Writes what the executor's transaction staged, so a read of the log in it sees its own appends. */
 export async function writeStagedAppends(executor: Executor): Promise<void> {
   const scope: ScopeAccess | undefined = transactionScope(executor);
   const staged = scope?.get(STAGED);
-  if (!scope || !staged || (staged.rows.length === 0 && staged.moved.size === 0)) return;
+  if (!scope || !staged || staged.pending.length === 0) return;
   scope.set(STAGED, await writeStaged(executor, staged));
-}
-
-/**
- * Primes the scope with heads locked and read by the transaction itself (group commit locks every
- * head first), so the first append of each organization reads nothing.
- */
-export function knownHeads(executor: Executor, rows: readonly AuditHeadsTable[]): void {
-  const scope = transactionScope(executor);
-  if (!scope) return;
-  for (const row of rows) {
-    const head = headOf(row);
-    void scope.once(`audit head ${row.org_id}`, async () => head);
-  }
 }

@@ -14,11 +14,17 @@ export type SlotFlush<T> = (tx: Tx, value: T) => Promise<T | undefined>;
 export interface ScopeSlot<T> {
   readonly name: string;
   readonly flush?: SlotFlush<T>;
+  /** Flushed after the other slots (its statements take the locks that every writer queues for). */
+  readonly last?: boolean;
 }
 
 /** Declares a slot; one per kind of state, at module level. */
-export function scopeSlot<T>(name: string, flush?: SlotFlush<T>): ScopeSlot<T> {
-  return flush ? { name, flush } : { name };
+export function scopeSlot<T>(
+  name: string,
+  flush?: SlotFlush<T>,
+  options: { last?: boolean } = {},
+): ScopeSlot<T> {
+  return { name, ...(flush ? { flush } : {}), ...(options.last ? { last: true } : {}) };
 }
 
 /** What a scope held at a savepoint, to go back to when the savepoint is rolled back. */
@@ -87,22 +93,24 @@ export class TransactionScope implements ScopeAccess {
   }
 
   /**
-   * Writes every slot that keeps staged state, side by side (their statements are independent, and
-   * pipelined on PostgreSQL).
+   * Writes every slot that keeps staged state: side by side (their statements are independent, and
+   * pipelined on PostgreSQL), the `last` ones after the others.
    */
   async flush(tx: Tx): Promise<void> {
-    const flushing: Array<Promise<void>> = [];
-    for (const [slot, value] of this.values) {
-      const write = slot.flush;
-      if (write === undefined) continue;
-      flushing.push(
-        write(tx, value).then((kept) => {
-          if (kept === undefined) this.values.delete(slot);
-          else this.values.set(slot, kept);
-        }),
-      );
+    for (const last of [false, true]) {
+      const flushing: Array<Promise<void>> = [];
+      for (const [slot, value] of this.values) {
+        const write = slot.flush;
+        if (write === undefined || Boolean(slot.last) !== last) continue;
+        flushing.push(
+          write(tx, value).then((kept) => {
+            if (kept === undefined) this.values.delete(slot);
+            else this.values.set(slot, kept);
+          }),
+        );
+      }
+      await Promise.all(flushing);
     }
-    await Promise.all(flushing);
   }
 }
 
