@@ -232,17 +232,43 @@ interface Target {
 
 interface WorkerResult {
   changes: number;
+  /** Transactions (group commits) those changes took. */
+  batches: number;
   failures: number;
   seconds: number;
   /** The first failure's message, if any. */
   error?: string;
 }
 
-/** Toggles `flags` on and off in development for `seconds`, WORKERS_PER_PROCESS at a time. */
-async function toggleWorker(target: Target, flags: string[], seconds: number): Promise<WorkerResult> {
+/**
+ * Toggles `flags` on and off in development for `seconds`, WORKERS_PER_PROCESS at a time. `ready`
+ * resolves once the process is set up and is awaited before the clock starts, so that processes
+ * started one after the other measure the same span (not each other's start-up).
+ */
+async function toggleWorker(
+  target: Target,
+  flags: string[],
+  seconds: number,
+  ready: () => Promise<void> = async () => undefined,
+): Promise<WorkerResult> {
   const local = await openLocalContext({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
   try {
     const { services, owner } = local;
+    // Warm up: compile the member's permissions and prepare the statements before timing.
+    await services.configurations.patch(
+      owner,
+      { project: 'bench', flag: flags[0]!, env: 'development' },
+      { on: true },
+      { requestId: 'bench-warm-up' },
+    );
+    await services.configurations.patch(
+      owner,
+      { project: 'bench', flag: flags[0]!, env: 'development' },
+      { on: false },
+      { requestId: 'bench-warm-up' },
+    );
+    await ready();
+    const batchesBefore = services.commits.stats().batches;
     let changes = 0;
     let failures = 0;
     let error: string | undefined;
@@ -268,7 +294,14 @@ async function toggleWorker(target: Target, flags: string[], seconds: number): P
         }
       }),
     );
-    return { changes, failures, seconds: (performance.now() - start) / 1000, ...(error ? { error } : {}) };
+    const batches = services.commits.stats().batches - batchesBefore;
+    return {
+      changes,
+      batches,
+      failures,
+      seconds: (performance.now() - start) / 1000,
+      ...(error ? { error } : {}),
+    };
   } finally {
     await local.close();
   }
@@ -332,19 +365,25 @@ async function prepareTarget(
   };
 }
 
-function runChild(
-  target: Target,
-  flags: string[],
-  seconds: number,
-): { child: ChildProcess; result: Promise<WorkerResult> } {
-  const child = spawn(
+interface Child {
+  /** Resolves when the child is set up and waits for `start`. */
+  ready: Promise<void>;
+  start(): void;
+  result: Promise<WorkerResult>;
+}
+
+function runChild(target: Target, flags: string[], seconds: number): Child {
+  const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', SELF, 'worker', JSON.stringify({ target, flags, seconds })],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   let output = '';
+  let signalReady!: () => void;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    if (output.includes('ready\n')) signalReady();
   });
   const result = new Promise<WorkerResult>((resolve, reject) => {
     child.on('exit', (code) => {
@@ -353,7 +392,14 @@ function runChild(
       else resolve(JSON.parse(line) as WorkerResult);
     });
   });
-  return { child, result };
+  return { ready, start: () => child.stdin?.end('start\n'), result };
+}
+
+/** Starts the children's timed runs together, once every one of them is ready. */
+async function runChildren(children: Child[]): Promise<WorkerResult[]> {
+  await Promise.all(children.map((c) => c.ready));
+  for (const c of children) c.start();
+  return Promise.all(children.map((c) => c.result));
 }
 
 async function changesPerSecond(kind: 'sqlite' | 'postgres', processes: number): Promise<number> {
@@ -368,17 +414,18 @@ async function changesPerSecond(kind: 'sqlite' | 'postgres', processes: number):
     const results =
       processes === 1
         ? [await toggleWorker(target, groups[0]!, SECONDS)]
-        : await Promise.all(groups.map((flags) => runChild(target, flags, SECONDS).result));
+        : await runChildren(groups.map((flags) => runChild(target, flags, SECONDS)));
     const wall = (performance.now() - t) / 1000;
     const written = (await entryCount(target)) - before;
     const changes = results.reduce((sum, r) => sum + r.changes, 0);
     const failures = results.reduce((sum, r) => sum + r.failures, 0);
+    const batches = results.reduce((sum, r) => sum + r.batches, 0);
     const seconds = Math.max(...results.map((r) => r.seconds));
     const rate = changes / seconds;
     const verified = await verifyTarget(target);
     const firstError = results.find((r) => r.error)?.error;
     process.stdout.write(
-      `${kind}, ${processes} process${processes === 1 ? '' : 'es'} × ${WORKERS_PER_PROCESS} concurrent callers: ${fmt(rate)} governed changes/s (${fmt(changes)} changes, ${fmt(written)} entries written, ${failures} failed, ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s); log verifies: ${verified}${firstError ? `; first failure: ${firstError}` : ''}\n`,
+      `${kind}, ${processes} process${processes === 1 ? '' : 'es'} × ${WORKERS_PER_PROCESS} concurrent callers: ${fmt(rate)} governed changes/s (${fmt(changes)} changes in ${fmt(batches)} transactions, ${fmt(written)} entries written with the warm-up, ${failures} failed, ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s); log verifies: ${verified}${firstError ? `; first failure: ${firstError}` : ''}\n`,
     );
     return rate;
   } finally {
@@ -448,7 +495,10 @@ if (process.argv[1] && pathToFileURL(process.argv[1]).href === pathToFileURL(SEL
       flags: string[];
       seconds: number;
     };
-    const result = await toggleWorker(target, flags, seconds);
+    const result = await toggleWorker(target, flags, seconds, async () => {
+      process.stdout.write('ready\n');
+      await once(process.stdin, 'data');
+    });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   } else {
