@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { flatMatches } from '../rn/rn.flat-matcher';
+import { internNameId } from '../rn/rn.intern';
 import { compileRnPattern } from '../rn/rn.matcher';
 import { resourceFromSegments, rn } from '../rn/rn.resource';
 import {
@@ -7,8 +9,9 @@ import {
   appendBody,
   depthAt,
   entriesIn,
+  FALLBACK_SLOT,
   firstMatchIn,
-  type IndexSlot,
+  flatPatternAt,
   isSplit,
 } from './action.bucket';
 import type { IndexEntry } from './grant.compiler';
@@ -30,15 +33,21 @@ describe('appendBody', () => {
     const deny = entry('project/shop:env/*;production:flag/*', 0);
     const allowA = entry('project/shop:env/*:flag/checkout', 1);
     const allowB = entry('project/*:env/dev:flag/*', 2);
-    const data: IndexSlot[] = ['x', 'y', 'z'];
+    const list = [7, 7, 7];
     const refs: (IndexEntry | undefined)[] = [];
-    const at = appendBody(data, refs, 'flag', [deny], [allowA, allowB]);
+    const at = appendBody(list, refs, 'flag', [deny], [allowA, allowB]);
+    const data = Int32Array.from(list);
+    const id = internNameId;
     expect(at).toBe(3);
-    expect(data.slice(3, 6)).toEqual([3, 9, 15]);
+    expect([...data.slice(3, 6)]).toEqual([3, 9, 15]);
     expect(depthAt(data, at)).toBe(3);
-    expect(data[6]).toBe('shop');
-    expect(Array.isArray(data[7])).toBe(true);
-    expect(data.slice(9, 15)).toEqual(['shop', null, 'checkout', null, 'dev', null]);
+    expect(data[6]).toBe(id('shop'));
+    expect(data[7]).toBeLessThan(0);
+    expect(data[7]).not.toBe(FALLBACK_SLOT);
+    expect(flatMatches(flatPatternAt(-data[7]!), rn.flag('shop', { key: 'p', production: true }, 'x'))).toBe(
+      true,
+    );
+    expect([...data.slice(9, 15)]).toEqual([id('shop'), 0, id('checkout'), 0, id('dev'), 0]);
     expect(refs.slice(2)).toEqual([deny, allowA, allowB]);
     expect(entriesIn(refs, 6, 9)).toEqual([deny]);
     expect(entriesIn(refs, 9, 15)).toEqual([allowA, allowB]);
@@ -56,17 +65,18 @@ describe('appendBody', () => {
   it('scans lists of more than 8 entries project first, as decisions always have', () => {
     const wide = entry('project/*:env/*:flag/*', 0);
     const own = Array.from({ length: 8 }, (_, i) => entry(`project/p${i}:env/*:flag/*`, i + 1));
-    const data: IndexSlot[] = [];
+    const list: number[] = [];
     const refs: (IndexEntry | undefined)[] = [];
-    const at = appendBody(data, refs, 'flag', [], [wide, ...own]);
+    const at = appendBody(list, refs, 'flag', [], [wide, ...own]);
+    const data = Int32Array.from(list);
     expect(isSplit(data, at, true)).toBe(true);
     expect(isSplit(data, at, false)).toBe(false);
-    const from = data[at + 1] as number;
-    const to = data[at + 2] as number;
+    const from = data[at + 1]!;
+    const to = data[at + 2]!;
     expect(firstMatchIn(data, refs, from, to, 3, true, rn.flag('p3', 'dev', 'f'))).toBe(own[3]);
     expect(firstMatchIn(data, refs, from, to, 3, true, rn.flag('zz', 'dev', 'f'))).toBe(wide);
     expect(firstMatchIn(data, refs, from, to, 3, false, rn.flag('p3', 'dev', 'f'))).toBe(wide);
-    const small: IndexSlot[] = [];
+    const small: number[] = [];
     const smallAt = appendBody(small, [], 'flag', [], [wide, ...own.slice(1)]);
     expect(isSplit(small, smallAt, true)).toBe(false);
   });
@@ -115,12 +125,13 @@ describe('firstMatchIn', () => {
     fc.assert(
       fc.property(cases, ([type, sources, resource]) => {
         const entries = sources.map((s, i) => entry(s, i));
-        const data: IndexSlot[] = [];
+        const list: number[] = [];
         const refs: (IndexEntry | undefined)[] = [];
-        const at = appendBody(data, refs, type, [], entries);
+        const at = appendBody(list, refs, type, [], entries);
+        const data = Int32Array.from(list);
         const depth = depthAt(data, at);
-        const from = data[at + 1] as number;
-        const to = data[at + 2] as number;
+        const from = data[at + 1]!;
+        const to = data[at + 2]!;
         expect(firstMatchIn(data, refs, from, to, depth, false, resource)).toBe(
           entries.find((e) => e.pattern.matches(resource)),
         );

@@ -1,33 +1,69 @@
-import { type FlatPattern, flatMatches, flattenPattern, internName } from '../rn/rn.flat-matcher';
+import { type FlatPattern, flatMatchesKeys, flattenPattern } from '../rn/rn.flat-matcher';
+import { internNameId } from '../rn/rn.intern';
+import { type KeyedResource, keyedResource } from '../rn/rn.keys';
 import type { CompiledPattern } from '../rn/rn.matcher';
 import { RESOURCE_TYPE_INFO, type ResourceName, type ResourceType } from '../rn/rn.types';
 import type { IndexEntry } from './grant.compiler';
 
 /**
- * One slot of a principal's index data (see principal.index.ts for where each action's body lies).
- * The body of an action at offset `at` is `[flags, allowAt, end, (name0, name1, leaf)…]`: `flags`
- * holds the segment count of the action's resource type (bits 0–1) and whether its denies (bit 2)
- * or allows (bit 3) are scanned project first (see {@link firstMatchIn}); the denies lie in
- * `[at + 3, allowAt)` and the allows in `[allowAt, end)`, each in decision order, 3 slots per
- * entry. `name0`/`name1`/`leaf` are the literal names an entry's pattern requires for segments 0, 1
- * and 2 (`null`: any name); an entry with a tag filter or a partial wildcard keeps the literal of
- * segment 0 (or `null`) and has its shared {@link FlatPattern} as `name1` (or `undefined`: use the
- * compiled pattern). Literals are interned strings, so they stay in cache and compare by pointer.
- * The entry of the triple at `i` is `refs[Math.floor(i / 3)]`, read only once it matched.
+ * A principal's index data (see principal.index.ts for where each action's body lies): 32-bit
+ * integers only, so that an entry takes 12 bytes and no slot leads to another object. The body of
+ * an action at offset `at` is `[flags, allowAt, end, (s0, s1, s2)…]`: `flags` holds the segment
+ * count of the action's resource type (bits 0–1) and whether its denies (bit 2) or allows (bit 3)
+ * are scanned project first (see {@link firstMatchIn}); the denies lie in `[at + 3, allowAt)` and
+ * the allows in `[allowAt, end)`, each in decision order, 3 slots per entry. `s0`/`s1`/`s2` are the
+ * interned ids (rn.intern.ts) of the literal names an entry's pattern requires for segments 0, 1
+ * and 2, or 0 for any name. An entry with a tag filter or a partial wildcard keeps the id of its
+ * segment-0 literal (or 0) and has `s1 = -k`, where `k` is its shared {@link FlatPattern} in
+ * {@link flatPatternAt} ({@link FALLBACK_SLOT}: only its compiled pattern can tell). The entry of the
+ * triple at `i` is `refs[Math.floor(i / 3)]`, read only once it matched.
  *
  * @example
- * const data: IndexSlot[] = [];
+ * const data: number[] = [];
  * const refs: (IndexEntry | undefined)[] = [];
- * appendBody(data, refs, 'project', [], [entry]); // 0; data: [1, 3, 6, 'shop', null, null], refs[1] === entry
+ * appendBody(data, refs, 'project', [], [entry]); // 0; data: [1, 3, 6, id('shop'), 0, 0], refs[1] === entry
  */
-export type IndexSlot = number | string | null | undefined | FlatPattern;
+export type IndexData = Int32Array;
+
+/**
+ * The `s1` of an entry that only its compiled pattern can test (more than three segments).
+ *
+ * @example
+ * data[i + 1] === FALLBACK_SLOT; // test refs[Math.floor(i / 3)].pattern
+ */
+export const FALLBACK_SLOT = -0x7fffffff;
 
 const STRIDE = 3;
 const DEPTH = 3;
 const DENY_SPLIT = 4;
 const ALLOW_SPLIT = 8;
-/** Larger lists were split by project until now; their order (project's entries first) is kept. */
+/** Larger lists were split by project until ADR 0010; their order (project's entries first) is kept. */
 const SPLIT_THRESHOLD = 8;
+
+// Every flat pattern an index refers to, by number (from 1); shared by all indexes, bounded by the
+// distinct patterns ever compiled.
+const flatTable: FlatPattern[] = [];
+const flatNumbers = new Map<FlatPattern, number>();
+
+function flatNumber(flat: FlatPattern): number {
+  let n = flatNumbers.get(flat);
+  if (n === undefined) {
+    flatTable.push(flat);
+    n = flatTable.length;
+    flatNumbers.set(flat, n);
+  }
+  return n;
+}
+
+/**
+ * The flat pattern of an entry whose `s1` is `-k`.
+ *
+ * @example
+ * const flat = flatPatternAt(-data[i + 1]!);
+ */
+export function flatPatternAt(k: number): FlatPattern {
+  return flatTable[k - 1]!;
+}
 
 function depthOf(type: ResourceType): number {
   let depth = 1;
@@ -35,35 +71,38 @@ function depthOf(type: ResourceType): number {
   return depth;
 }
 
-/** The literal a segment's name must equal, `null` for a bare `*`, `undefined` for anything else. */
-function segmentLiteral(pattern: CompiledPattern, i: number): string | null | undefined {
+/** The id a segment's name must equal, 0 for a bare `*`, -1 for anything else. */
+function segmentLiteral(pattern: CompiledPattern, i: number): number {
   const parts = pattern.segments[i]!.parts;
-  if (parts.length === 0) return internName('');
-  if (parts.length !== 1) return undefined;
+  if (parts.length === 0) return internNameId('');
+  if (parts.length !== 1) return -1;
   const part = parts[0]!;
-  if (part.kind === 'text') return internName(part.text);
-  return part.kind === 'wildcard' ? null : undefined;
+  if (part.kind === 'text') return internNameId(part.text);
+  return part.kind === 'wildcard' ? 0 : -1;
 }
 
-const triples = new WeakMap<CompiledPattern, readonly IndexSlot[]>();
+const triples = new WeakMap<CompiledPattern, readonly number[]>();
 
-function tripleOf(p: CompiledPattern): readonly IndexSlot[] {
+function tripleOf(p: CompiledPattern): readonly number[] {
   const known = triples.get(p);
   if (known !== undefined) return known;
-  const names = [segmentLiteral(p, 0), p.segmentCount > 1 ? segmentLiteral(p, 1) : null];
-  names.push(p.segmentCount > 2 ? segmentLiteral(p, 2) : null);
+  const names = [segmentLiteral(p, 0), p.segmentCount > 1 ? segmentLiteral(p, 1) : 0];
+  names.push(p.segmentCount > 2 ? segmentLiteral(p, 2) : 0);
   const exact =
-    p.segmentCount <= 3 &&
-    p.segments.every((s) => s.tags === undefined) &&
-    names.every((n) => n !== undefined);
+    p.segmentCount <= 3 && p.segments.every((s) => s.tags === undefined) && names.every((n) => n >= 0);
   // A literal first name is necessary whatever the rest of the pattern says: tags only narrow.
-  const first = names[0] ?? null;
-  const triple = exact ? [first, names[1], names[2]] : [first, flattenPattern(p), null];
+  const first = Math.max(names[0]!, 0);
+  let triple: number[];
+  if (exact) triple = [first, names[1]!, names[2]!];
+  else {
+    const flat = flattenPattern(p);
+    triple = [first, flat === undefined ? FALLBACK_SLOT : -flatNumber(flat), 0];
+  }
   triples.set(p, triple);
   return triple;
 }
 
-function pushEntries(data: IndexSlot[], refs: (IndexEntry | undefined)[], entries: readonly IndexEntry[]) {
+function pushEntries(data: number[], refs: (IndexEntry | undefined)[], entries: readonly IndexEntry[]) {
   for (const e of entries) {
     refs[Math.floor(data.length / STRIDE)] = e;
     data.push(...tripleOf(e.pattern));
@@ -78,7 +117,7 @@ function pushEntries(data: IndexSlot[], refs: (IndexEntry | undefined)[], entrie
  * const at = appendBody(data, refs, 'flag', grant.deny.get('UpdateFlagOn') ?? [], grant.allow.get('UpdateFlagOn') ?? []);
  */
 export function appendBody(
-  data: IndexSlot[],
+  data: number[],
   refs: (IndexEntry | undefined)[],
   type: ResourceType,
   denies: readonly IndexEntry[],
@@ -100,7 +139,7 @@ export function appendBody(
  * The entries behind `[from, to)` of index data, in decision order.
  *
  * @example
- * entriesIn(refs, data[at + 1] as number, data[at + 2] as number); // the allows of the body at `at`
+ * entriesIn(refs, data[at + 1]!, data[at + 2]!); // the allows of the body at `at`
  */
 export function entriesIn(refs: readonly (IndexEntry | undefined)[], from: number, to: number): IndexEntry[] {
   const out: IndexEntry[] = [];
@@ -115,8 +154,8 @@ export function entriesIn(refs: readonly (IndexEntry | undefined)[], from: numbe
  * @example
  * const split = isSplit(data, at, true);
  */
-export function isSplit(data: readonly IndexSlot[], at: number, allows: boolean): boolean {
-  return ((data[at] as number) & (allows ? ALLOW_SPLIT : DENY_SPLIT)) !== 0;
+export function isSplit(data: ArrayLike<number>, at: number, allows: boolean): boolean {
+  return (data[at]! & (allows ? ALLOW_SPLIT : DENY_SPLIT)) !== 0;
 }
 
 /**
@@ -125,51 +164,41 @@ export function isSplit(data: readonly IndexSlot[], at: number, allows: boolean)
  * @example
  * depthAt(data, 1); // 1 for CanAccessProject
  */
-export function depthAt(data: readonly IndexSlot[], at: number): number {
-  return (data[at] as number) & DEPTH;
+export function depthAt(data: ArrayLike<number>, at: number): number {
+  return data[at]! & DEPTH;
 }
 
-// Whether the resource has `depth` segments, read from its own fields where they tell (a project
-// is its own projectRn, an environment its own envRn) so that ancestors need no segment reads.
-function hasDepth(resource: ResourceName, depth: number): boolean {
-  if (depth === 1 && resource.projectRn === resource) return true;
-  if (depth === 2) return resource.envRn === resource;
-  return resource.segments.length === depth;
-}
-
-// 1: the triple at `i` matches; 0: it does not; -1: only its compiled pattern can tell.
-function tripleMatches(data: readonly IndexSlot[], i: number, resource: ResourceName, depth: number): number {
-  const s1 = data[i + 1];
-  if (s1 === null) {
-    const s2 = data[i + 2];
-    return s2 === null || s2 === resource.segments[2]!.name ? 1 : 0;
+// 1: the triple at `i` matches the names and tags of `r`; 0: it does not; -1: only its compiled
+// pattern can tell.
+function tripleMatches(data: IndexData, i: number, r: KeyedResource): number {
+  const s1 = data[i + 1]!;
+  if (s1 >= 0) {
+    if (s1 !== 0 && s1 !== r.k1) return 0;
+    const s2 = data[i + 2]!;
+    return s2 === 0 || s2 === r.k2 ? 1 : 0;
   }
-  if (typeof s1 === 'string') {
-    if (s1 !== (resource.env ?? resource.segments[1]!.name)) return 0;
-    const s2 = data[i + 2];
-    return s2 === null || s2 === resource.segments[2]!.name ? 1 : 0;
-  }
-  if (s1 === undefined) return -1;
-  return flatMatches(s1 as FlatPattern, resource, depth) ? 1 : 0;
+  if (s1 === FALLBACK_SLOT) return -1;
+  return flatMatchesKeys(flatTable[-s1 - 1]!, r) ? 1 : 0;
 }
 
+/**
+ * Scans `[from, to)` for the first entry matching `r`; `pass` 0 keeps every entry, 1 only those
+ * whose literal project is `r`'s, 2 only those without a literal project.
+ */
 function scan(
-  data: readonly IndexSlot[],
+  data: IndexData,
   refs: readonly (IndexEntry | undefined)[],
   from: number,
   to: number,
   resource: ResourceName,
-  named: ResourceName,
-  depth: number,
-  first: string | null | undefined,
+  r: KeyedResource,
+  pass: number,
 ): IndexEntry | undefined {
-  // `first`: a string keeps the entries with that literal first name or none; null keeps only
-  // those with none; undefined keeps those with any.
-  const n0 = named.project ?? named.segments[0]!.name;
+  const k0 = r.k0;
   for (let i = from; i < to; i += STRIDE) {
-    const s0 = data[i];
-    if (s0 !== null ? s0 !== n0 || first === null : first !== undefined && first !== null) continue;
-    const m = tripleMatches(data, i, named, depth);
+    const s0 = data[i]!;
+    if (pass === 0 ? s0 !== 0 && s0 !== k0 : pass === 1 ? s0 === 0 || s0 !== k0 : s0 !== 0) continue;
+    const m = tripleMatches(data, i, r);
     if (m === 1) return refs[Math.floor(i / STRIDE)];
     if (m === -1) {
       const e = refs[Math.floor(i / STRIDE)]!;
@@ -193,20 +222,41 @@ function slowFirst(
 }
 
 /**
- * The first entry in `[from, to)` of index data whose pattern matches a resource of `depth`
- * segments, or undefined. Entries are filtered by interned literals compared with the resource's
- * names, without reading the entry; the rest are tested with their shared flat pattern. A `split`
- * list is scanned project first (its entries with the resource's literal project, then those
- * without a literal project), the order decisions have always had for lists of more than 8
- * entries. For an ancestor, `named` may be the resource it was taken from (`named.projectRn` or
- * `named.envRn` is `resource`): they share their first segments, and the names are read from
- * `named`, which the decision has already read, rather than from the ancestor's own objects.
+ * The resource whose keys a scan of entries of `depth` segments compares for `resource`: itself
+ * when it has that depth, or `named` when `resource` is `named.projectRn` (depth 1) or
+ * `named.envRn` (depth 2), since they share their first segments; undefined when only the compiled
+ * patterns can decide (a resource of another depth, or one off the hierarchy).
  *
  * @example
- * const hit = firstMatchIn(data, refs, data[at + 1] as number, data[at + 2] as number, 3, false, resource);
+ * const keyed = scanKeys(resource.envRn!, resource, 2); // resource's own keys
+ */
+export function scanKeys(
+  resource: ResourceName,
+  named: ResourceName,
+  depth: number,
+): KeyedResource | undefined {
+  if (named !== resource && (depth === 1 ? named.projectRn === resource : named.envRn === resource)) {
+    return keyedResource(named);
+  }
+  const r = keyedResource(resource);
+  return r !== undefined && r.depth === depth ? r : undefined;
+}
+
+/**
+ * The first entry in `[from, to)` of index data whose pattern matches a resource of `depth`
+ * segments, or undefined. Entries are filtered by comparing interned ids with the resource's keys,
+ * without reading the entry; the rest are tested with their shared flat pattern. A `split` list is
+ * scanned project first (its entries with the resource's literal project, then those without a
+ * literal project), the order decisions have always had for lists of more than 8 entries. For an
+ * ancestor, `named` may be the resource it was taken from (`named.projectRn` or `named.envRn` is
+ * `resource`): they share their first segments, and the keys are read from `named`, which the
+ * decision has already read (see {@link scanKeys}).
+ *
+ * @example
+ * const hit = firstMatchIn(data, refs, data[at + 1]!, data[at + 2]!, 3, false, resource);
  */
 export function firstMatchIn(
-  data: readonly IndexSlot[],
+  data: IndexData,
   refs: readonly (IndexEntry | undefined)[],
   from: number,
   to: number,
@@ -215,43 +265,48 @@ export function firstMatchIn(
   resource: ResourceName,
   named: ResourceName = resource,
 ): IndexEntry | undefined {
-  // Same depth and same last type (the caller checked the action's type) means the same segment
-  // types, as resource names follow the hierarchy of DESIGN §3; other resources match nothing.
-  // An ancestor built by resourceFromSegments has the depth of its type by construction.
-  const ancestor =
-    named !== resource && (depth === 1 ? named.projectRn === resource : named.envRn === resource);
-  if (!ancestor) {
-    if (!hasDepth(resource, depth)) return slowFirst(refs, from, to, resource);
-    named = resource;
-  }
-  const project = named.project;
-  if (!split || project === undefined) {
-    return scan(data, refs, from, to, resource, named, depth, undefined);
-  }
-  return (
-    scan(data, refs, from, to, resource, named, depth, project) ??
-    scan(data, refs, from, to, resource, named, depth, null)
-  );
+  const r = scanKeys(resource, named, depth);
+  if (r === undefined) return slowFirst(refs, from, to, resource);
+  return firstMatchKeyed(data, refs, from, to, split, resource, r);
+}
+
+/**
+ * {@link firstMatchIn} for a caller that already holds the keys to compare (see {@link scanKeys}).
+ *
+ * @example
+ * const hit = firstMatchKeyed(data, refs, from, to, false, resource, keyedResource(resource)!);
+ */
+export function firstMatchKeyed(
+  data: IndexData,
+  refs: readonly (IndexEntry | undefined)[],
+  from: number,
+  to: number,
+  split: boolean,
+  resource: ResourceName,
+  r: KeyedResource,
+): IndexEntry | undefined {
+  if (!split || r.project === undefined) return scan(data, refs, from, to, resource, r, 0);
+  return scan(data, refs, from, to, resource, r, 1) ?? scan(data, refs, from, to, resource, r, 2);
 }
 
 /**
  * Every entry in `[from, to)` of index data whose pattern matches the resource (for who-can).
  *
  * @example
- * allMatchesIn(data, refs, data[at + 1] as number, data[at + 2] as number, resource).map((e) => e.policy);
+ * allMatchesIn(data, refs, data[at + 1]!, data[at + 2]!, resource).map((e) => e.policy);
  */
 export function allMatchesIn(
-  data: readonly IndexSlot[],
+  data: IndexData,
   refs: readonly (IndexEntry | undefined)[],
   from: number,
   to: number,
   resource: ResourceName,
 ): IndexEntry[] {
   const out: IndexEntry[] = [];
-  const n0 = resource.project ?? resource.segments[0]!.name;
+  const r = keyedResource(resource);
   for (let i = from; i < to; i += STRIDE) {
-    const s0 = data[i];
-    if (s0 !== null && s0 !== n0) continue;
+    const s0 = data[i]!;
+    if (r !== undefined && s0 !== 0 && s0 !== r.k0) continue;
     const e = refs[Math.floor(i / STRIDE)]!;
     if (e.pattern.matches(resource)) out.push(e);
   }

@@ -1,3 +1,4 @@
+import { type KeyedResource, keyedResource } from '../rn/rn.keys';
 import type { ResourceName } from '../rn/rn.types';
 import { ACTION_CATALOG, ACTION_NAMES, type ActionDefinition } from './action.catalog';
 import {
@@ -12,8 +13,9 @@ import {
 } from './decision.messages';
 import type { Decider, Decision, DecisionReason } from './decision.types';
 import type { IndexEntry } from './grant.compiler';
-import { actionSlot, firstMatch, type Principal } from './principal.index';
-import { type EnvProtection, protectionAllows } from './protection.guard';
+import type { Effect } from './policy.types';
+import { actionSlot, firstMatch, firstMatchKeys, type Principal } from './principal.index';
+import { type EnvProtection, protectionAllows, protectionAllowsId } from './protection.guard';
 
 /** An action's definition with its position in indexes. */
 interface CatalogAction {
@@ -44,8 +46,21 @@ function ownerManagingProtection(principal: Principal, action: string): boolean 
   return principal.orgRole === 'owner' && action === 'ManageProtectedOperations';
 }
 
+function matchOf(
+  principal: Principal,
+  slot: number,
+  effect: Effect,
+  resource: ResourceName,
+  keys: KeyedResource | undefined,
+): IndexEntry | undefined {
+  return keys === undefined
+    ? firstMatch(principal.index, slot, effect, resource)
+    : firstMatchKeys(principal.index, slot, effect, resource, keys);
+}
+
 // `named` is `resource`, or for an ancestor the resource it was taken from: they share the project
-// and environment, and the scans read names from the object the decision has already loaded.
+// and environment, and `keys` (undefined off the hierarchy) are those of `named`, which the
+// decision has already loaded.
 function evaluate(
   principal: Principal,
   action: string,
@@ -53,22 +68,24 @@ function evaluate(
   resource: ResourceName,
   protection: EnvProtection | undefined,
   named: ResourceName,
+  keys: KeyedResource | undefined,
 ): Outcome {
   if (
     protection !== undefined &&
     named.env !== undefined &&
     protection.operations.includes(action) &&
     !ownerManagingProtection(principal, action) &&
-    !protectionAllows(protection, principal, named.project)
+    !(keys === undefined
+      ? protectionAllows(protection, principal, named.project)
+      : protectionAllowsId(protection, principal, keys.k0))
   ) {
     return Outcome.Protected;
   }
   // The owner holds no other role (DESIGN §2): their assignments are not consulted, so nobody can lock
   // the owner out with a deny.
   if (principal.orgRole === 'owner') return Outcome.AllowOwner;
-  const index = principal.index;
-  if (index.hasDeny) {
-    const deny = firstMatch(index, entry.slot, 'deny', resource, named);
+  if (principal.index.hasDeny) {
+    const deny = matchOf(principal, entry.slot, 'deny', resource, keys);
     if (deny !== undefined) {
       lastEntry = deny;
       return Outcome.ExplicitDeny;
@@ -76,7 +93,7 @@ function evaluate(
   }
   if (entry.def.ownerOnly) return Outcome.OwnerOnly;
   if (principal.orgRole === 'admin') return Outcome.AllowAdmin;
-  const allow = firstMatch(index, entry.slot, 'allow', resource, named);
+  const allow = matchOf(principal, entry.slot, 'allow', resource, keys);
   if (allow !== undefined) {
     lastEntry = allow;
     return Outcome.AllowPolicy;
@@ -181,7 +198,9 @@ export function decide(
       },
     };
   }
-  const outcome = evaluate(principal, action, known, resource, protection, resource);
+  // Off the hierarchy (undefined keys), the ancestors are matched with their own names.
+  const keys = keyedResource(resource);
+  const outcome = evaluate(principal, action, known, resource, protection, resource, keys);
   if (!isAllow(outcome)) {
     return {
       allowed: false,
@@ -197,14 +216,22 @@ export function decide(
   const entry = lastEntry;
   const projectRn = resource.projectRn;
   if (projectRn !== undefined && action !== 'CanAccessProject') {
-    const o = evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined, resource);
+    const o = evaluate(
+      principal,
+      'CanAccessProject',
+      CAN_ACCESS_PROJECT,
+      projectRn,
+      undefined,
+      resource,
+      keys,
+    );
     if (!isAllow(o))
       return missingAccess(principal, action, resource, 'CanAccessProject', projectRn, o, undefined);
   }
   const envRn = resource.envRn;
   if (envRn !== undefined && action !== 'CanAccessEnv') {
     const guard = ownerManagingProtection(principal, action) ? undefined : protection;
-    const o = evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource);
+    const o = evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource, keys);
     if (!isAllow(o)) return missingAccess(principal, action, resource, 'CanAccessEnv', envRn, o, guard);
   }
   lastEntry = entry;
@@ -229,16 +256,26 @@ export function isAllowed(
 ): boolean {
   const known = CATALOG.get(action);
   if (known === undefined || known.def.resourceType !== resource.type) return false;
-  if (!isAllow(evaluate(principal, action, known, resource, protection, resource))) return false;
+  const keys = keyedResource(resource);
+  if (!isAllow(evaluate(principal, action, known, resource, protection, resource, keys))) return false;
   const projectRn = resource.projectRn;
   if (projectRn !== undefined && action !== 'CanAccessProject') {
-    if (!isAllow(evaluate(principal, 'CanAccessProject', CAN_ACCESS_PROJECT, projectRn, undefined, resource)))
-      return false;
+    const o = evaluate(
+      principal,
+      'CanAccessProject',
+      CAN_ACCESS_PROJECT,
+      projectRn,
+      undefined,
+      resource,
+      keys,
+    );
+    if (!isAllow(o)) return false;
   }
   const envRn = resource.envRn;
   if (envRn !== undefined && action !== 'CanAccessEnv') {
     const guard = ownerManagingProtection(principal, action) ? undefined : protection;
-    if (!isAllow(evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource))) return false;
+    if (!isAllow(evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource, keys)))
+      return false;
   }
   return true;
 }

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { internNameId } from '../rn/rn.intern';
 import { rn } from '../rn/rn.resource';
 import { ACTION_NAMES } from './action.catalog';
 import { BUILTIN_POLICIES } from './builtin-policies';
@@ -86,8 +88,9 @@ describe('compilePrincipalIndex', () => {
     expect(actionSlot('CanAccessEnv')).toBe(1);
     expect(actionSlot('Nope')).toBeUndefined();
     // CanAccessProject's body at 1 ([flags, allowAt, end, 1 entry]), CanAccessEnv's right after.
-    expect(index.data.slice(1, 7)).toEqual([1, 4, 7, 'shop', null, null]);
-    expect(index.data.slice(7, 13)).toEqual([2, 10, 13, 'shop', null, null]);
+    const shop = internNameId('shop');
+    expect([...index.data.slice(1, 7)]).toEqual([1, 4, 7, shop, 0, 0]);
+    expect([...index.data.slice(7, 13)]).toEqual([2, 10, 13, shop, 0, 0]);
     expect(index.refs[Math.floor(4 / 3)]?.statement).toBe(0);
     expect(index.refs[Math.floor(10 / 3)]?.statement).toBe(1);
     expect(firstMatch(index, 0, 'allow', rn.project('shop'))?.policy).toBe('project-reader');
@@ -107,5 +110,40 @@ describe('compilePrincipalIndex', () => {
     expect(holdsPolicy(index, 'production-access', 'web')).toBe(false);
     expect(holdsPolicy(index, 'wide', 'anything')).toBe(true);
     expect(holdsPolicy(index, 'project-admin', 'shop')).toBe(false);
+  });
+
+  it('answers holdsPolicy from its integer list as from the held map, for every policy and project', () => {
+    const cache = createGrantCache();
+    const policies = ['production-access', 'project-admin', 'project-reader', 'flag-user'] as const;
+    const projects = ['shop', 'web', 'never-assigned'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...policies), fc.constantFrom('shop', 'web'), fc.option(fc.constant('g'))),
+          { maxLength: 6 },
+        ),
+        fc.boolean(),
+        (grants, withWide) => {
+          const sources = grants.map(([key, project, group]) => ({
+            policy: BUILTIN_POLICIES[key],
+            params: key === 'flag-user' ? { project, flag: 'f' } : { project },
+            group: group ?? undefined,
+          }));
+          const index = compilePrincipalIndex(
+            withWide ? [...sources, { policy: wide, params: {} }] : sources,
+            cache,
+          );
+          for (const policy of [...policies, 'wide', 'unknown-policy']) {
+            for (const project of [...projects, undefined]) {
+              const h = index.held.get(policy);
+              const expected =
+                h !== undefined && (h.anyProject || (project !== undefined && h.projects.has(project)));
+              expect(holdsPolicy(index, policy, project)).toBe(expected);
+            }
+          }
+        },
+      ),
+      { numRuns: 1_000 },
+    );
   });
 });

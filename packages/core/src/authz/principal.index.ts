@@ -1,3 +1,5 @@
+import { internNameId, nameIdOf } from '../rn/rn.intern';
+import type { KeyedResource } from '../rn/rn.keys';
 import type { ResourceName } from '../rn/rn.types';
 import {
   allMatchesIn,
@@ -5,7 +7,8 @@ import {
   depthAt,
   entriesIn,
   firstMatchIn,
-  type IndexSlot,
+  firstMatchKeyed,
+  type IndexData,
   isSplit,
 } from './action.bucket';
 import { ACTION_CATALOG, ACTION_NAMES, type ActionName } from './action.catalog';
@@ -25,24 +28,27 @@ export interface HeldPolicy {
 }
 
 /**
- * A principal's active statements compiled for decisions, as one flat array (see
- * {@link IndexSlot}): `data[0]` is the offset of a table with one body offset per action (0: no
+ * A principal's active statements compiled for decisions, as one array of 32-bit integers (see
+ * {@link IndexData}): `data[0]` is the offset of a table with one body offset per action (0: no
  * entries), in {@link actionSlot} order; the bodies of CanAccessProject and CanAccessEnv, which the
  * ancestor rule reads in nearly every decision, come first, at offset 1 and right after it, so
- * that they share cache lines with the array's header. Read it with {@link firstMatch} and
- * {@link allMatches}.
+ * that they share cache lines with the array's header. At `heldAt`, after the bodies, the policies
+ * held: `[count, (policy id, project id or 0 for every project)…]`, for protections. Read it with
+ * {@link firstMatch}, {@link allMatches} and {@link holdsPolicy}.
  *
  * @example
  * const index: PrincipalIndex = compilePrincipalIndex([{ policy: BUILTIN_POLICIES['project-reader'], params: { project: 'shop' } }]);
  * firstMatch(index, actionSlot('CanAccessProject')!, 'allow', rn.project('shop'))?.policy; // 'project-reader'
  */
 export interface PrincipalIndex {
-  readonly data: readonly IndexSlot[];
+  readonly data: IndexData;
   /** The entry behind the triple at `i` of `data` is `refs[Math.floor(i / 3)]`. */
   readonly refs: readonly (IndexEntry | undefined)[];
   /** Whether any deny entry exists (most principals have none, and skip the deny scans). */
   readonly hasDeny: boolean;
   readonly held: ReadonlyMap<string, HeldPolicy>;
+  /** Where the list of held policies starts in `data`. */
+  readonly heldAt: number;
   /** How many (statement, pattern) pairs were indexed, for diagnostics. */
   readonly entryCount: number;
 }
@@ -96,11 +102,11 @@ export function actionSlot(action: string): number | undefined {
   return SLOTS.get(action);
 }
 
-function bodyOf(data: readonly IndexSlot[], slot: number): number {
+function bodyOf(data: ArrayLike<number>, slot: number): number {
   if (slot === 0) return 1;
   // CanAccessEnv's body starts where CanAccessProject's ends.
-  if (slot === 1) return data[3] as number;
-  return data[(data[0] as number) + slot] as number;
+  if (slot === 1) return data[3]!;
+  return data[data[0]! + slot]!;
 }
 
 /**
@@ -122,8 +128,8 @@ export function firstMatch(
   const data = index.data;
   const at = bodyOf(data, slot);
   if (at === 0) return undefined;
-  const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
-  const to = data[effect === 'allow' ? at + 2 : at + 1] as number;
+  const from = effect === 'allow' ? data[at + 1]! : at + 3;
+  const to = data[effect === 'allow' ? at + 2 : at + 1]!;
   if (from === to) return undefined;
   return firstMatchIn(
     data,
@@ -135,6 +141,31 @@ export function firstMatch(
     resource,
     named,
   );
+}
+
+/**
+ * {@link firstMatch} with the keys to compare already at hand: those of `resource`, or for an
+ * ancestor those of the resource it was taken from (see scanKeys). The caller has checked that the
+ * action applies to the resource's type.
+ *
+ * @example
+ * firstMatchKeys(principal.index, actionSlot('CanAccessEnv')!, 'allow', resource.envRn!, keyedResource(resource)!);
+ */
+export function firstMatchKeys(
+  index: PrincipalIndex,
+  slot: number,
+  effect: Effect,
+  resource: ResourceName,
+  keys: KeyedResource,
+): IndexEntry | undefined {
+  const data = index.data;
+  const at = bodyOf(data, slot);
+  if (at === 0) return undefined;
+  const allow = effect === 'allow';
+  const from = allow ? data[at + 1]! : at + 3;
+  const to = data[allow ? at + 2 : at + 1]!;
+  if (from === to) return undefined;
+  return firstMatchKeyed(data, index.refs, from, to, isSplit(data, at, allow), resource, keys);
 }
 
 /**
@@ -152,8 +183,8 @@ export function allMatches(
   const data = index.data;
   const at = bodyOf(data, slot);
   if (at === 0) return [];
-  const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
-  return allMatchesIn(data, index.refs, from, data[effect === 'allow' ? at + 2 : at + 1] as number, resource);
+  const from = effect === 'allow' ? data[at + 1]! : at + 3;
+  return allMatchesIn(data, index.refs, from, data[effect === 'allow' ? at + 2 : at + 1]!, resource);
 }
 
 /**
@@ -167,8 +198,8 @@ export function actionEntries(index: PrincipalIndex, action: string, effect: Eff
   const data = index.data;
   const at = slot === undefined ? 0 : bodyOf(data, slot);
   if (at === 0) return [];
-  const from = effect === 'allow' ? (data[at + 1] as number) : at + 3;
-  return entriesIn(index.refs, from, data[effect === 'allow' ? at + 2 : at + 1] as number);
+  const from = effect === 'allow' ? data[at + 1]! : at + 3;
+  return entriesIn(index.refs, from, data[effect === 'allow' ? at + 2 : at + 1]!);
 }
 
 function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[][] {
@@ -183,7 +214,7 @@ function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[
 }
 
 interface Layout {
-  data: IndexSlot[];
+  data: number[];
   refs: (IndexEntry | undefined)[];
   denies: number;
   allows: number;
@@ -192,7 +223,7 @@ interface Layout {
 function layout(views: readonly GrantView[]): Layout {
   const denies = entriesBySlot(views, 'deny');
   const allows = entriesBySlot(views, 'allow');
-  const data: IndexSlot[] = [0];
+  const data: number[] = [0];
   const refs: (IndexEntry | undefined)[] = [];
   const typeOf = (slot: number) => ACTION_CATALOG[SLOT_ORDER[slot]!].resourceType;
   appendBody(data, refs, typeOf(0), denies[0]!, allows[0]!);
@@ -212,6 +243,22 @@ function layout(views: readonly GrantView[]): Layout {
   // A copy without holes (a packed array) keeps element reads on V8's fast path.
   out.refs = Array.from(refs);
   return out;
+}
+
+/** Appends the held policies as `[count, (policy id, project id or 0)…]`; returns where they start. */
+function appendHeld(data: number[], views: readonly GrantView[]): number {
+  const at = data.length;
+  const pairs = new Set<string>();
+  data.push(0);
+  for (const { grant } of views) {
+    const policy = internNameId(grant.policy);
+    const project = grant.project === undefined ? 0 : internNameId(grant.project);
+    if (pairs.has(`${policy} ${project}`)) continue;
+    pairs.add(`${policy} ${project}`);
+    data.push(policy, project);
+  }
+  data[at] = pairs.size;
+  return at;
 }
 
 /**
@@ -243,6 +290,7 @@ export function compilePrincipalIndex(
   if (cached !== undefined) return cached;
 
   const { data, refs, denies, allows } = layout(views);
+  const heldAt = appendHeld(data, views);
   const held = new Map<string, { anyProject: boolean; projects: Set<string> }>();
   for (const { grant } of views) {
     let h = held.get(grant.policy);
@@ -253,7 +301,14 @@ export function compilePrincipalIndex(
     if (grant.project === undefined) h.anyProject = true;
     else h.projects.add(grant.project);
   }
-  const index: PrincipalIndex = { data, refs, hasDeny: denies > 0, held, entryCount: allows + denies };
+  const index: PrincipalIndex = {
+    data: Int32Array.from(data),
+    refs,
+    hasDeny: denies > 0,
+    held,
+    heldAt,
+    entryCount: allows + denies,
+  };
   if (memo.size >= MAX_CACHED_INDEXES) memo.clear();
   memo.set(signature, index);
   return index;
@@ -267,7 +322,26 @@ export function compilePrincipalIndex(
  * holdsPolicy(principal.index, 'production-access', 'shop'); // true when assigned for project shop
  */
 export function holdsPolicy(index: PrincipalIndex, policy: string, project: string | undefined): boolean {
-  const h = index.held.get(policy);
-  if (h === undefined) return false;
-  return h.anyProject || (project !== undefined && h.projects.has(project));
+  const id = nameIdOf(policy);
+  return id !== 0 && holdsPolicyId(index, id, project === undefined ? 0 : nameIdOf(project));
+}
+
+/**
+ * {@link holdsPolicy} with interned ids (rn.intern.ts): `project` is the id of the project's name,
+ * or 0 when it has none (then only an assignment without a project parameter counts).
+ *
+ * @example
+ * holdsPolicyId(principal.index, internNameId('production-access'), keyedResource(resource)!.k0);
+ */
+export function holdsPolicyId(index: PrincipalIndex, policy: number, project: number): boolean {
+  const data = index.data;
+  const at = index.heldAt;
+  const end = at + 1 + 2 * data[at]!;
+  for (let i = at + 1; i < end; i += 2) {
+    if (data[i] === policy) {
+      const p = data[i + 1]!;
+      if (p === 0 || (p === project && project !== 0)) return true;
+    }
+  }
+  return false;
 }

@@ -1,9 +1,10 @@
 import type { FieldError } from '../errors/flagward-error';
 import { keyProblem } from '../keys/key';
+import { internNameId } from '../rn/rn.intern';
 import { emailNameProblem } from '../rn/rn.types';
 import { type ActionName, isActionName, isEnvironmentAction, suggestAction } from './action.catalog';
 import type { OrgRole } from './policy.types';
-import { holdsPolicy, type Principal } from './principal.index';
+import { holdsPolicy, holdsPolicyId, type Principal } from './principal.index';
 
 /**
  * The protected operations of one environment and who may perform them (DESIGN §5 step 1).
@@ -79,6 +80,44 @@ export function protectionAllows(
   if (allowed.policies !== undefined) {
     for (const p of allowed.policies) if (holdsPolicy(principal.index, p, project)) return true;
   }
+  return false;
+}
+
+// Protections are loaded once and reused across many decisions (see decision.messages.ts).
+const policyIds = new WeakMap<EnvProtection, readonly number[]>();
+
+function policyIdsOf(protection: EnvProtection): readonly number[] {
+  let ids = policyIds.get(protection);
+  if (ids === undefined) {
+    ids = (protection.allowed.policies ?? []).map(internNameId);
+    policyIds.set(protection, ids);
+  }
+  return ids;
+}
+
+/**
+ * {@link protectionAllows} with the project given by the interned id of its name (rn.intern.ts; 0
+ * when no pattern or assignment spells it), as decisions read it from the resource's keys.
+ *
+ * @example
+ * protectionAllowsId(defaultProductionProtection(), principal, keyedResource(resource)!.k0);
+ */
+export function protectionAllowsId(
+  protection: EnvProtection,
+  principal: Principal,
+  project: number,
+): boolean {
+  const allowed = protection.allowed;
+  if (allowed.orgRoles?.includes(principal.orgRole)) return true;
+  if (allowed.members !== undefined && allowed.members.length > 0) {
+    if (allowed.members.includes(principal.memberId)) return true;
+    if (principal.email !== undefined && allowed.members.includes(principal.email)) return true;
+  }
+  if (allowed.groups !== undefined) {
+    for (const g of allowed.groups) if (principal.groups.includes(g)) return true;
+  }
+  const ids = policyIdsOf(protection);
+  for (let i = 0; i < ids.length; i++) if (holdsPolicyId(principal.index, ids[i]!, project)) return true;
   return false;
 }
 

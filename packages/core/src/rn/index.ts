@@ -1,4 +1,6 @@
 export * from './rn.flat-matcher';
+export * from './rn.intern';
+export * from './rn.keys';
 export * from './rn.matcher';
 export * from './rn.parser';
 export * from './rn.placeholders';

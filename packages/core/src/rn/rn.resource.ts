@@ -1,5 +1,6 @@
 import { FlagwardError } from '../errors/flagward-error';
 import { keyProblem } from '../keys/key';
+import { type KeyedResource, resourceKeys } from './rn.keys';
 import { parseRnPattern } from './rn.parser';
 import {
   emailNameProblem,
@@ -66,14 +67,24 @@ export function resourceFromSegments(segments: readonly RnSegment[]): ResourceNa
   if (last === undefined) throw new FlagwardError('internal', 'a resource name needs at least one segment');
   const first = segments[0]!;
   const inProject = first.type === 'project';
-  const r: Mutable<ResourceName> = {
+  const keys = resourceKeys(segments);
+  // The keys decisions compare come first, so that they share the object's first cache lines.
+  const r: Mutable<KeyedResource> = {
     type: last.type,
-    segments,
-    text: segments.map(segmentText).join(':'),
+    kgen: keys.kgen,
+    depth: keys.depth,
+    k0: keys.k0,
+    k1: keys.k1,
+    k2: keys.k2,
+    t1: keys.t1,
+    t2: keys.t2,
     project: inProject ? first.name : undefined,
     env: inProject && segments.length > 1 ? segments[1]!.name : undefined,
+    text: segments.map(segmentText).join(':'),
+    leaf: keys.leaf,
     projectRn: undefined,
     envRn: undefined,
+    segments,
   };
   if (inProject) {
     r.projectRn = segments.length === 1 ? r : resourceFromSegments(segments.slice(0, 1));

@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { flatMatches, flattenPattern } from './rn.flat-matcher';
+import { internGeneration, internNameId, nameIdOf, nameOfId, tagMaskOf } from './rn.intern';
+import { IRREGULAR_KEYS, keyedResource } from './rn.keys';
+import { compileRnPattern } from './rn.matcher';
+import { resourceFromSegments, rn } from './rn.resource';
+
+let fresh = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${fresh++}`;
+
+describe('resource keys', () => {
+  it('carry the ids of pattern literals and 0 for other names', () => {
+    const project = unique('kp');
+    const r = rn.flag(project, { key: 'dev', production: false }, 'checkout');
+    const k = keyedResource(r)!;
+    expect(k.k0).toBe(0);
+    expect(k.depth).toBe(3);
+    expect(k.leaf).toBe('checkout');
+    const id = internNameId(project);
+    expect(nameOfId(id)).toBe(project);
+    expect(nameIdOf(project)).toBe(id);
+    // built before the literal was interned: refreshed before it is matched
+    expect(keyedResource(r)!.k0).toBe(id);
+    expect(keyedResource(r)!.kgen).toBe(internGeneration());
+  });
+
+  it('mark resources off the hierarchy as irregular', () => {
+    const odd = resourceFromSegments([{ type: 'flag', name: 'x', tags: [] }]);
+    expect((odd as unknown as { kgen: number }).kgen).toBe(IRREGULAR_KEYS);
+    expect(keyedResource(odd)).toBeUndefined();
+    expect(keyedResource(rn.org())?.depth).toBe(1);
+  });
+
+  it('stay consistent with the compiled patterns when literals and tags are interned after the resource', () => {
+    // New names and tags per run, interned only when the pattern is compiled, after the resource.
+    const cases = fc.record({
+      project: fc.constantFrom('a', 'b'),
+      env: fc.constantFrom('e', 'f'),
+      envTags: fc.subarray(['t1', 't2', 't3']),
+      flag: fc.constantFrom('x', 'y'),
+      flagTags: fc.subarray(['t1', 't2', 't3']),
+      pp: fc.constantFrom('a', 'b', '*', 'a*'),
+      pe: fc.constantFrom('e', 'f', '*', '*f'),
+      pet: fc.option(fc.subarray(['t1', 't2', 't3'], { minLength: 1 })),
+      pf: fc.constantFrom('x', 'y', '*'),
+      pft: fc.option(fc.subarray(['t1', 't2', 't3'], { minLength: 1 })),
+    });
+    fc.assert(
+      fc.property(cases, (c) => {
+        const run = unique('r');
+        const n = (s: string) => (s === '*' ? s : s.replace(/^[a-z0-9]+/, (m) => `${run}-${m}`));
+        const t = (tags: readonly string[]) => tags.map((tag) => `${run}-${tag}`);
+        const resource = rn.flag(
+          n(c.project),
+          { key: n(c.env), production: true, tags: t(c.envTags) },
+          { key: n(c.flag), tags: t(c.flagTags) },
+        );
+        const before = keyedResource(resource)!.kgen;
+        const source = `project/${n(c.pp)}:env/${n(c.pe)}${c.pet ? `;${t(c.pet).join(',')}` : ''}:flag/${n(c.pf)}${c.pft ? `;${t(c.pft).join(',')}` : ''}`;
+        const compiled = compileRnPattern(source);
+        const flat = flattenPattern(compiled)!;
+        expect(flatMatches(flat, resource)).toBe(compiled.matches(resource));
+        if (internGeneration() !== before) expect(keyedResource(resource)!.kgen).toBe(internGeneration());
+        expect(tagMaskOf(resource.segments[2]!.tags)).toBe(keyedResource(resource)!.t2);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});

@@ -1,0 +1,104 @@
+import { internGeneration, nameIdOf, tagMaskOf } from './rn.intern';
+import { RESOURCE_TYPE_INFO, type ResourceName, type RnSegment } from './rn.types';
+
+/**
+ * What decisions compare of a resource, kept in the resource object itself so that a decision
+ * reads one object instead of its segments, their names and their tag lists: the ids of the names
+ * of its (at most three) segments, the tag masks of segments 1 and 2 (see rn.intern.ts) and the
+ * name of segment 2. `kgen` is the intern generation they were computed at, or
+ * {@link IRREGULAR_KEYS} for a resource whose segments do not follow the hierarchy of DESIGN §3
+ * (only the compiled patterns decide for it).
+ *
+ * @example
+ * const k = keyedResource(rn.flag('shop', 'dev', 'checkout'));
+ * k?.leaf; // 'checkout'
+ */
+export interface ResourceKeys {
+  kgen: number;
+  /** The segment count, 0 when irregular. */
+  depth: number;
+  k0: number;
+  k1: number;
+  k2: number;
+  t1: number;
+  t2: number;
+  leaf: string;
+}
+
+/**
+ * A resource name with its {@link ResourceKeys}.
+ *
+ * @example
+ * const k: KeyedResource | undefined = keyedResource(resource);
+ */
+export type KeyedResource = ResourceName & ResourceKeys;
+
+/**
+ * The `kgen` of a resource whose segments do not follow the hierarchy.
+ *
+ * @example
+ * resourceKeys([{ type: 'flag', name: 'x', tags: [] }]).kgen === IRREGULAR_KEYS; // true
+ */
+export const IRREGULAR_KEYS = -1;
+
+function regular(segments: readonly RnSegment[]): boolean {
+  if (segments.length > 3) return false;
+  let parent: string | null = null;
+  for (const seg of segments) {
+    if (RESOURCE_TYPE_INFO[seg.type]?.parent !== parent) return false;
+    parent = seg.type;
+  }
+  return true;
+}
+
+/**
+ * The keys of a resource with these segments, at the current intern generation.
+ *
+ * @example
+ * resourceKeys(rn.env('shop', { key: 'dev', production: false }).segments).k1; // id of 'dev', or 0
+ */
+export function resourceKeys(segments: readonly RnSegment[]): ResourceKeys {
+  const s1 = segments[1];
+  const s2 = segments[2];
+  const ok = regular(segments);
+  return {
+    kgen: ok ? internGeneration() : IRREGULAR_KEYS,
+    depth: ok ? segments.length : 0,
+    k0: nameIdOf(segments[0]!.name),
+    k1: s1 === undefined ? 0 : nameIdOf(s1.name),
+    k2: s2 === undefined ? 0 : nameIdOf(s2.name),
+    t1: s1 === undefined ? 0 : tagMaskOf(s1.tags),
+    t2: s2 === undefined ? 0 : tagMaskOf(s2.tags),
+    leaf: s2 === undefined ? '' : s2.name,
+  };
+}
+
+function refresh(r: KeyedResource): void {
+  const keys = resourceKeys(r.segments);
+  r.kgen = keys.kgen;
+  r.depth = keys.depth;
+  r.k0 = keys.k0;
+  r.k1 = keys.k1;
+  r.k2 = keys.k2;
+  r.t1 = keys.t1;
+  r.t2 = keys.t2;
+  r.leaf = keys.leaf;
+}
+
+/**
+ * The resource with up-to-date keys (recomputed when patterns interned new names since it was
+ * built), or undefined when its segments do not follow the hierarchy.
+ *
+ * @example
+ * keyedResource(rn.project('shop'))?.k0; // the id of 'shop' when a pattern spells it, else 0
+ */
+export function keyedResource(resource: ResourceName): KeyedResource | undefined {
+  const r = resource as KeyedResource;
+  const gen = r.kgen;
+  if (gen !== internGeneration()) {
+    if (gen === IRREGULAR_KEYS) return undefined;
+    refresh(r);
+    if (r.kgen === IRREGULAR_KEYS) return undefined;
+  }
+  return r;
+}
