@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db/database';
 import type { AuditActor, OrgRef, RequestMeta } from '../governance/principal';
 import type { AuditRepository } from './audit.repository';
 import type { AuditEntry } from './audit.types';
+import { timeOrderedUuid } from './entry-id';
 
 /** Everything an entry records except what the log assigns (seq, id, time, hashes). */
 export interface AuditDraft {
@@ -49,7 +49,7 @@ export function unsealedEntryOf(draft: AuditDraft, now: Date): UnsealedEntry {
     userAgent: draft.meta.userAgent,
   };
   const entry: Record<string, unknown> = {
-    id: randomUUID(),
+    id: timeOrderedUuid(now),
     at: now.toISOString(),
     org: draft.org.key,
     actor: draft.actor,
