@@ -196,7 +196,7 @@ export class CommitBatcher implements ChangeTransactions {
           } else if (mode === 'optimistic') {
             for (const group of concurrentGroups(batch)) {
               // A change without a lane may read anything: what the others staged is written first.
-              if (group[0]!.pending.lane === undefined) await scope.flush(tx);
+              if (group[0]!.pending.lane === undefined) await scope.flush(tx, 'change');
               if (!(await this.runGroup(connection, scope, group, outcomes))) throw RETRY;
             }
           } else {
@@ -268,7 +268,7 @@ export class CommitBatcher implements ChangeTransactions {
     // A savepoint released right before the next one is opened: one round trip on PostgreSQL.
     let toRelease: string | undefined;
     for (const [index, pending] of batch.entries()) {
-      if (pending.lane === undefined) await scope.flush(connection as unknown as Tx);
+      if (pending.lane === undefined) await scope.flush(connection as unknown as Tx, 'change');
       const snapshot = scope.snapshot();
       const savepoint = `flagward_change_${index}`;
       await this.openSavepoint(connection, savepoint, toRelease);

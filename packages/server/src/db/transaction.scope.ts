@@ -8,13 +8,13 @@ export type SlotFlush<T> = (tx: Tx, value: T) => Promise<T | undefined>;
 
 /**
  * A named slot of a {@link TransactionScope}. `flush`, when given, writes the slot's staged state:
- * just before COMMIT, and before any change that reads the database without knowing the slot (group
- * commit flushes before each change that has no lane).
+ * just before COMMIT, and (unless `last`) before any change that reads the database without knowing
+ * the slot (group commit flushes before each change that has no lane).
  */
 export interface ScopeSlot<T> {
   readonly name: string;
   readonly flush?: SlotFlush<T>;
-  /** Flushed after the other slots (its statements take the locks that every writer queues for). */
+  /** Flushed after the other slots, and only before COMMIT (it takes the locks every writer queues for). */
   readonly last?: boolean;
 }
 
@@ -94,10 +94,12 @@ export class TransactionScope implements ScopeAccess {
 
   /**
    * Writes every slot that keeps staged state: side by side (their statements are independent, and
-   * pipelined on PostgreSQL), the `last` ones after the others.
+   * pipelined on PostgreSQL), the `last` ones after the others. Before a change (rather than before
+   * COMMIT), `last` slots are left staged: they take the locks every writer queues for, which a
+   * transaction must not hold while its later changes lock rows.
    */
-  async flush(tx: Tx): Promise<void> {
-    for (const last of [false, true]) {
+  async flush(tx: Tx, moment: 'commit' | 'change' = 'commit'): Promise<void> {
+    for (const last of moment === 'commit' ? [false, true] : [false]) {
       const flushing: Array<Promise<void>> = [];
       for (const [slot, value] of this.values) {
         const write = slot.flush;
