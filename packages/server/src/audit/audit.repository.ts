@@ -201,7 +201,10 @@ export class AuditRepository {
     return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
   }
 
-  /** Applied entries whose resource is exactly `resource`, newest first, at or before `at`. */
+  /**
+   * Applied entries whose resource, outside any project (a policy, a member …), is exactly `resource`,
+   * newest first, at or before `at`.
+   */
   async resourceHistory(
     executor: Executor,
     orgId: string,
@@ -215,6 +218,8 @@ export class AuditRepository {
       .select(['seq', 'body'])
       .where('org_id', '=', orgId)
       .where('resource', '=', resource)
+      // What the partial index audit_entries_org_resource holds.
+      .where('project', 'is', null)
       .where('outcome', '=', 'applied')
       .where('at', '<=', at);
     if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);

@@ -5,6 +5,7 @@ import { policiesAssignmentsProtections } from './003-policies-assignments-prote
 import { appendOnlyAudit } from './004-append-only-audit';
 import { auditQueryColumns } from './005-audit-query-columns';
 import { iamVersion } from './006-iam-version';
+import { auditResourceIndex } from './007-audit-resource-index';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '004-append-only-audit': appendOnlyAudit,
   '005-audit-query-columns': auditQueryColumns,
   '006-iam-version': iamVersion,
+  '007-audit-resource-index': auditResourceIndex,
 };
 
 /** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */
