@@ -1,4 +1,9 @@
 export { base64ToBytes, bytesEqual, bytesToBase64, bytesToHex, hexToBytes } from './byte-encoding';
+export {
+  asciiEquals,
+  type CanonicalEntryBytesScan,
+  scanCanonicalEntryBytes,
+} from './canonical-entry-bytes';
 export { type CanonicalEntryScan, scanCanonicalEntry } from './canonical-entry-text';
 export { canonicalJson } from './canonical-json';
 export {
