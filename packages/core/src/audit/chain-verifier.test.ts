@@ -3,6 +3,7 @@ import { scanCanonicalEntry } from './canonical-entry-text';
 import { canonicalJson } from './canonical-json';
 import { AuditChainVerifier } from './chain-verifier';
 import { hashEntry } from './entry-hash';
+import { compactRangeRoots } from './merkle-range';
 import { rootOfLeaves } from './merkle-tree';
 import { type SampleEntry, sampleLog } from './sample-log.fixture';
 
@@ -241,6 +242,46 @@ describe('AuditChainVerifier', () => {
       expect(verifier.pushText(texts[11]!)).toBe(false);
       expect(verifier.result()).toMatchObject({ ok: false, size: 10, firstBadSeq: 11, problem: 'seq-gap' });
       expect(verifier.pushVerifiedRun(run(10, 20))).toBe(false);
+    });
+
+    it("takes the run's compact range instead of its leaves, capturing roots at the cuts", () => {
+      const sizes = [5, 7, 13, 40];
+      const byText = new AuditChainVerifier({ checkpointSizes: sizes });
+      for (const text of texts) byText.pushText(text);
+      const byRuns = new AuditChainVerifier({ checkpointSizes: sizes });
+      for (const [from, to] of [
+        [0, 13],
+        [13, 14],
+        [14, 40],
+      ] as const) {
+        const proven = run(from, to);
+        const subtrees = { cuts: sizes, roots: compactRangeRoots(from, proven.leafHashes, sizes) };
+        expect(byRuns.pushVerifiedRun({ ...proven, subtrees })).toBe(true);
+      }
+      expect(byRuns.result()).toEqual(byText.result());
+      for (const size of sizes) {
+        expect(byRuns.checkCheckpoint({ size, rootHash: rootOf(LOG.slice(0, size)) })).toEqual({ ok: true });
+      }
+    });
+
+    it('appends the leaves when the cuts miss an announced size or leaves are kept', () => {
+      const proven = run(0, 20);
+      const subtrees = { cuts: [], roots: compactRangeRoots(0, proven.leafHashes) };
+      const missing = new AuditChainVerifier({ checkpointSizes: [9] });
+      expect(missing.pushVerifiedRun({ ...proven, subtrees })).toBe(true);
+      expect(missing.checkCheckpoint({ size: 9, rootHash: rootOf(LOG.slice(0, 9)) })).toEqual({ ok: true });
+      const kept = new AuditChainVerifier({ keepLeafHashes: true });
+      expect(kept.pushVerifiedRun({ ...proven, subtrees })).toBe(true);
+      expect(kept.checkCheckpoint({ size: 3, rootHash: rootOf(LOG.slice(0, 3)) })).toEqual({ ok: true });
+      expect(kept.result()).toEqual(missing.result());
+    });
+
+    it("rejects roots that are not those of the run's compact range", () => {
+      const proven = run(1, 20);
+      const roots = compactRangeRoots(0, proven.leafHashes);
+      const verifier = new AuditChainVerifier();
+      verifier.pushVerifiedRun(run(0, 1));
+      expect(() => verifier.pushVerifiedRun({ ...proven, subtrees: { cuts: [], roots } })).toThrow(/roots/);
     });
 
     it('rejects leaf hashes that are not whole 32-byte hashes', () => {

@@ -2,6 +2,7 @@ import { FlagwardError } from '../errors/flagward-error';
 import { bytesEqual, bytesToBase64 } from './byte-encoding';
 import { scanCanonicalEntry } from './canonical-entry-text';
 import { hashEntry, isEntryHash, ZERO_HASH } from './entry-hash';
+import { segmentedRange } from './merkle-range';
 import { emptyRoot, HASH_SIZE, MerkleFrontier } from './merkle-tree';
 
 /** The closed set of integrity problems audit verification reports. */
@@ -96,6 +97,17 @@ export class AuditChainVerifier {
   /** Number of entries verified so far. */
   get size(): number {
     return this.#frontier.size;
+  }
+
+  /**
+   * The sizes announced in `checkpointSizes`, ascending: where whoever computes a run's part of the
+   * tree for {@link pushVerifiedRun} must cut it.
+   *
+   * @example
+   * const cuts = verifier.checkpointSizes.filter((size) => size > afterSeq && size < uptoSeq);
+   */
+  get checkpointSizes(): number[] {
+    return [...this.#rootsAt.keys()].sort((a, b) => a - b);
   }
 
   /**
@@ -195,10 +207,21 @@ export class AuditChainVerifier {
    * the run's texts one by one, for a fraction of the work (the Merkle frontier only).
    *
    * @example
+   * `subtrees`, when given, is the run's part of the tree computed by whoever hashed it:
+   * `compactRangeRoots(firstSeq - 1, leafHashes, cuts)`. It is used instead of the leaves when `cuts`
+   * include every checkpoint size announced in `checkpointSizes` that lies inside the run (so their
+   * roots can still be captured) and leaf hashes are not kept; otherwise the leaves are appended.
+   *
+   * @example
    * const run = { firstSeq: 8193, firstPrevHash: scans[0].prevHash, leafHashes }; // from a worker
    * if (!verifier.pushVerifiedRun(run)) verifier.pushText(texts[0]);
    */
-  pushVerifiedRun(run: { firstSeq: number; firstPrevHash: string; leafHashes: Uint8Array }): boolean {
+  pushVerifiedRun(run: {
+    firstSeq: number;
+    firstPrevHash: string;
+    leafHashes: Uint8Array;
+    subtrees?: { cuts: readonly number[]; roots: Uint8Array } | undefined;
+  }): boolean {
     const { firstSeq, firstPrevHash, leafHashes } = run;
     if (leafHashes.length % HASH_SIZE !== 0) {
       throw FlagwardError.validation([
@@ -209,8 +232,10 @@ export class AuditChainVerifier {
     if (leafHashes.length === 0) return true;
     if (firstSeq !== this.#frontier.size + 1 || firstPrevHash !== this.#lastHash) return false;
     const bytes = Buffer.from(leafHashes.buffer, leafHashes.byteOffset, leafHashes.byteLength);
-    for (let offset = 0; offset < bytes.length; offset += HASH_SIZE) {
-      this.#appendLeaf(bytes.subarray(offset, offset + HASH_SIZE));
+    if (!(run.subtrees && this.#appendSubtrees(bytes.length / HASH_SIZE, run.subtrees))) {
+      for (let offset = 0; offset < bytes.length; offset += HASH_SIZE) {
+        this.#appendLeaf(bytes.subarray(offset, offset + HASH_SIZE));
+      }
     }
     this.#lastHash = bytes.toString('hex', bytes.length - HASH_SIZE);
     return true;
@@ -280,6 +305,34 @@ export class AuditChainVerifier {
     }
     this.#frontier.append(leaf);
     if (this.#rootsAt.has(index + 1)) this.#rootsAt.set(index + 1, this.#frontier.root());
+  }
+
+  /**
+   * Appends `count` leaves given as the roots of their compact range (see pushVerifiedRun); false, with
+   * nothing changed, when that cannot capture every announced root inside the run or leaves are kept.
+   */
+  #appendSubtrees(count: number, subtrees: { cuts: readonly number[]; roots: Uint8Array }): boolean {
+    if (this.#leaves !== undefined) return false;
+    const start = this.#frontier.size;
+    const end = start + count;
+    const cuts = new Set(subtrees.cuts);
+    for (const size of this.#rootsAt.keys()) if (size > start && size < end && !cuts.has(size)) return false;
+    const segments = segmentedRange(start, end, cuts);
+    const expected = segments.reduce((sum, segment) => sum + segment.subtrees.length, 0);
+    if (subtrees.roots.length !== expected * HASH_SIZE) {
+      throw FlagwardError.validation([
+        { path: 'subtrees.roots', message: `must hold the ${expected} roots of the run's compact range` },
+      ]);
+    }
+    let offset = 0;
+    for (const segment of segments) {
+      for (const { height } of segment.subtrees) {
+        this.#frontier.appendSubtree(subtrees.roots.subarray(offset, offset + HASH_SIZE), height);
+        offset += HASH_SIZE;
+      }
+      if (this.#rootsAt.has(segment.end)) this.#rootsAt.set(segment.end, this.#frontier.root());
+    }
+    return true;
   }
 
   #rootOf(size: number): Buffer {

@@ -45,6 +45,7 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './merkle-proof';
+export { compactRange, compactRangeRoots, type PerfectSubtree, segmentedRange } from './merkle-range';
 export {
   emptyRoot,
   HASH_SIZE,

@@ -112,6 +112,34 @@ export class MerkleFrontier {
   }
 
   /**
+   * Appends the root of a perfect subtree of 2^height leaves (e.g. one of `compactRangeRoots`), as
+   * appending its leaves one by one would. The subtree must start where the tree ends (the size is a
+   * multiple of 2^height); throws `validation-failed` otherwise.
+   *
+   * @example
+   * frontier.appendSubtree(rootOfLeaves(leaves8192), 13); // size 0 → 8192, or 8192 → 16384, …
+   */
+  appendSubtree(root: Uint8Array, height: number): void {
+    const width = 2 ** height;
+    if (root.length !== HASH_SIZE || !Number.isInteger(height) || height < 0 || this.#size % width !== 0) {
+      throw new FlagwardError(
+        'validation-failed',
+        `a subtree appended at size ${this.#size} must have a ${HASH_SIZE}-byte root and start where the tree ends`,
+      );
+    }
+    if (this.#size + width > Number.MAX_SAFE_INTEGER) {
+      throw new FlagwardError('validation-failed', 'the tree cannot grow beyond 2^53 - 1 leaves');
+    }
+    let merged: Buffer = Buffer.from(root);
+    // As in append, one level up: each trailing 1 bit of size / 2^height is a subtree to merge with.
+    for (let size = this.#size / width; size % 2 === 1; size = (size - 1) / 2) {
+      merged = nodeHash(this.#hashes.pop()!, merged);
+    }
+    this.#hashes.push(merged);
+    this.#size += width;
+  }
+
+  /**
    * The RFC 6962 Merkle Tree Hash of the leaves appended so far (the empty-tree hash when none).
    *
    * @example
