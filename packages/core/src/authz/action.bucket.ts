@@ -8,9 +8,8 @@ import type { IndexEntry } from './grant.compiler';
 /**
  * A principal's index data (see principal.index.ts for where each action's body lies): 32-bit
  * integers only, so that an entry takes 12 bytes and no slot leads to another object. The body of
- * an action at offset `at` is `[flags, allowAt, end, (s0, s1, s2)…]`: `flags` holds the segment
- * count of the action's resource type (bits 0–1) and whether its denies (bit 2) or allows (bit 3)
- * are scanned project first (see {@link firstMatchIn}); the denies lie in `[at + 3, allowAt)` and
+ * an action at offset `at` is `[depth, allowAt, end, (s0, s1, s2)…]`: `depth` is the segment
+ * count of the action's resource type; the denies lie in `[at + 3, allowAt)` and
  * the allows in `[allowAt, end)`, each in decision order, 3 slots per entry. `s0`/`s1`/`s2` are the
  * interned ids (rn.intern.ts) of the literal names an entry's pattern requires for segments 0, 1
  * and 2, or 0 for any name. An entry with a tag filter or a partial wildcard keeps the id of its
@@ -34,11 +33,6 @@ export type IndexData = Int32Array;
 export const FALLBACK_SLOT = -0x7fffffff;
 
 const STRIDE = 3;
-const DEPTH = 3;
-const DENY_SPLIT = 4;
-const ALLOW_SPLIT = 8;
-/** Larger lists were split by project until ADR 0010; their order (project's entries first) is kept. */
-const SPLIT_THRESHOLD = 8;
 
 // Every flat pattern an index refers to, by number (from 1); shared by all indexes, bounded by the
 // distinct patterns ever compiled.
@@ -125,11 +119,7 @@ export function appendBody(
 ): number {
   const at = data.length;
   const allowAt = at + 3 + denies.length * STRIDE;
-  const flags =
-    depthOf(type) |
-    (denies.length > SPLIT_THRESHOLD ? DENY_SPLIT : 0) |
-    (allows.length > SPLIT_THRESHOLD ? ALLOW_SPLIT : 0);
-  data.push(flags, allowAt, allowAt + allows.length * STRIDE);
+  data.push(depthOf(type), allowAt, allowAt + allows.length * STRIDE);
   pushEntries(data, refs, denies);
   pushEntries(data, refs, allows);
   return at;
@@ -148,24 +138,13 @@ export function entriesIn(refs: readonly (IndexEntry | undefined)[], from: numbe
 }
 
 /**
- * Whether the allows (or the denies) of the body at `at` are scanned project first: the entries
- * with the resource's literal project in order, then those without a literal project in order.
- *
- * @example
- * const split = isSplit(data, at, true);
- */
-export function isSplit(data: ArrayLike<number>, at: number, allows: boolean): boolean {
-  return (data[at]! & (allows ? ALLOW_SPLIT : DENY_SPLIT)) !== 0;
-}
-
-/**
  * The segment count of the resources the body at `at` applies to.
  *
  * @example
  * depthAt(data, 1); // 1 for CanAccessProject
  */
 export function depthAt(data: ArrayLike<number>, at: number): number {
-  return data[at]! & DEPTH;
+  return data[at]!;
 }
 
 // 1: the triple at `i` matches the names and tags of `r`; 0: it does not; -1: only its compiled
@@ -182,10 +161,14 @@ function tripleMatches(data: IndexData, i: number, r: KeyedResource): number {
 }
 
 /**
- * Scans `[from, to)` for the first entry matching `r`; `pass` 0 keeps every entry, 1 only those
- * whose literal project is `r`'s, 2 only those without a literal project.
+ * The first entry in `[from, to)` of index data matching a resource with up-to-date keys `r` (see
+ * {@link scanKeys}). `pass` 0 keeps every entry, 1 only those whose literal project is `r`'s,
+ * 2 only those without a literal project (the two passes of a list scanned project first).
+ *
+ * @example
+ * scanEntries(data, refs, data[at + 1]!, data[at + 2]!, resource, keyedResource(resource)!, 0);
  */
-function scan(
+export function scanEntries(
   data: IndexData,
   refs: readonly (IndexEntry | undefined)[],
   from: number,
@@ -208,7 +191,14 @@ function scan(
   return undefined;
 }
 
-function slowFirst(
+/**
+ * The first entry in `[from, to)` whose compiled pattern matches, in list order (for resources
+ * off the hierarchy).
+ *
+ * @example
+ * slowFirstIn(refs, data[at + 1]!, data[at + 2]!, resource);
+ */
+export function slowFirstIn(
   refs: readonly (IndexEntry | undefined)[],
   from: number,
   to: number,
@@ -266,7 +256,7 @@ export function firstMatchIn(
   named: ResourceName = resource,
 ): IndexEntry | undefined {
   const r = scanKeys(resource, named, depth);
-  if (r === undefined) return slowFirst(refs, from, to, resource);
+  if (r === undefined) return slowFirstIn(refs, from, to, resource);
   return firstMatchKeyed(data, refs, from, to, split, resource, r);
 }
 
@@ -285,8 +275,10 @@ export function firstMatchKeyed(
   resource: ResourceName,
   r: KeyedResource,
 ): IndexEntry | undefined {
-  if (!split || r.project === undefined) return scan(data, refs, from, to, resource, r, 0);
-  return scan(data, refs, from, to, resource, r, 1) ?? scan(data, refs, from, to, resource, r, 2);
+  if (!split || r.project === undefined) return scanEntries(data, refs, from, to, resource, r, 0);
+  return (
+    scanEntries(data, refs, from, to, resource, r, 1) ?? scanEntries(data, refs, from, to, resource, r, 2)
+  );
 }
 
 /**

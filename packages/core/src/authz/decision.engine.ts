@@ -13,8 +13,9 @@ import {
 } from './decision.messages';
 import type { Decider, Decision, DecisionReason } from './decision.types';
 import type { IndexEntry } from './grant.compiler';
+import { actionSlot } from './index-run.layout';
 import type { Effect } from './policy.types';
-import { actionSlot, firstMatch, firstMatchKeys, type Principal } from './principal.index';
+import { firstMatch, firstMatchKeys, type Principal } from './principal.index';
 import { type EnvProtection, protectionAllows, protectionAllowsId } from './protection.guard';
 
 /** An action's definition with its position in indexes. */

@@ -5,18 +5,25 @@ import type { AssignmentParams, Effect, Policy } from './policy.types';
 
 /**
  * One (statement, pattern) pair that an action can match, as stored in indexes. Shared between every
- * principal that holds the same assignment (and group), so it is immutable.
+ * principal that holds the same assignment (and group), so it is immutable. Build it with
+ * {@link indexEntry}.
  *
  * @example
- * const e: IndexEntry = { policy: 'ops', statement: 0, effect: 'allow', pattern: compileRnPattern('org'), group: undefined, projectLiteral: undefined };
+ * const e: IndexEntry = indexEntry('ops', 0, 'allow', compileRnPattern('org'), undefined);
  */
 export interface IndexEntry {
   readonly policy: string;
   readonly statement: number;
-  readonly effect: Effect;
-  readonly pattern: CompiledPattern;
   /** The group through which the policy is assigned, if any. */
   readonly group: string | undefined;
+  /**
+   * The start of the message of a decision by this entry, up to the action: `Allowed: statement 2
+   * of policy "p" allows ` (or `… explicitly denies `), built once with the entry rather than at
+   * every decision (see decision.messages.ts).
+   */
+  readonly messageHead: string;
+  readonly effect: Effect;
+  readonly pattern: CompiledPattern;
   /** Copy of `pattern.projectLiteral`, read on the hot path. */
   readonly projectLiteral: string | undefined;
 }
@@ -68,6 +75,34 @@ export interface GrantCache {
 
 let nextGrantId = 1;
 
+/**
+ * An index entry with its message head (see {@link IndexEntry}).
+ *
+ * @example
+ * indexEntry('ops', 1, 'deny', compileRnPattern('project/*'), 'devs').messageHead;
+ * // 'Denied: statement 1 of policy "ops" (assigned to group "devs") explicitly denies '
+ */
+export function indexEntry(
+  policy: string,
+  statement: number,
+  effect: Effect,
+  pattern: CompiledPattern,
+  group: string | undefined,
+): IndexEntry {
+  const via = group === undefined ? '' : ` (assigned to group "${group}")`;
+  const verb = effect === 'allow' ? 'Allowed' : 'Denied';
+  const does = effect === 'allow' ? 'allows' : 'explicitly denies';
+  return {
+    policy,
+    statement,
+    group,
+    messageHead: `${verb}: statement ${statement} of policy "${policy}"${via} ${does} `,
+    effect,
+    pattern,
+    projectLiteral: pattern.projectLiteral,
+  };
+}
+
 function addEntry(map: Map<string, IndexEntry[]>, action: string, entry: IndexEntry): void {
   const list = map.get(action);
   if (list === undefined) map.set(action, [entry]);
@@ -93,14 +128,7 @@ export function compileGrant(
     const target = s.effect === 'allow' ? allow : deny;
     for (const parsed of s.resources) {
       const pattern = compileRnPattern(parsed);
-      const entry: IndexEntry = {
-        policy,
-        statement: s.index,
-        effect: s.effect,
-        pattern,
-        group: undefined,
-        projectLiteral: pattern.projectLiteral,
-      };
+      const entry = indexEntry(policy, s.index, s.effect, pattern, undefined);
       const expand = s.effect === 'allow' ? grantableActionsFor(pattern.type) : actionsFor(pattern.type);
       const actions = new Set<string>();
       for (const action of s.actions) {
@@ -123,7 +151,7 @@ function withGroup(
   for (const [action, entries] of map)
     out.set(
       action,
-      entries.map((e) => ({ ...e, group })),
+      entries.map((e) => indexEntry(e.policy, e.statement, e.effect, e.pattern, group)),
     );
   return out;
 }

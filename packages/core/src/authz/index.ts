@@ -6,6 +6,7 @@ export * from './decision.messages';
 export * from './decision.types';
 export * from './delegation.check';
 export * from './grant.compiler';
+export * from './index-run.layout';
 export * from './policy.binding';
 export * from './policy.types';
 export * from './policy.validation';

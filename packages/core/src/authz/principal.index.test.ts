@@ -5,15 +5,9 @@ import { rn } from '../rn/rn.resource';
 import { ACTION_NAMES } from './action.catalog';
 import { BUILTIN_POLICIES } from './builtin-policies';
 import { createGrantCache } from './grant.compiler';
+import { actionSlot } from './index-run.layout';
 import type { Policy } from './policy.types';
-import {
-  actionEntries,
-  actionSlot,
-  allMatches,
-  compilePrincipalIndex,
-  firstMatch,
-  holdsPolicy,
-} from './principal.index';
+import { actionEntries, allMatches, compilePrincipalIndex, firstMatch, holdsPolicy } from './principal.index';
 
 const dev = { key: 'dev', production: false };
 const wide: Policy = {
@@ -89,10 +83,12 @@ describe('compilePrincipalIndex', () => {
     expect(actionSlot('Nope')).toBeUndefined();
     // CanAccessProject's body at 1 ([flags, allowAt, end, 1 entry]), CanAccessEnv's right after.
     const shop = internNameId('shop');
-    expect([...index.data.slice(1, 7)]).toEqual([1, 4, 7, shop, 0, 0]);
-    expect([...index.data.slice(7, 13)]).toEqual([2, 10, 13, shop, 0, 0]);
-    expect(index.refs[Math.floor(4 / 3)]?.statement).toBe(0);
-    expect(index.refs[Math.floor(10 / 3)]?.statement).toBe(1);
+    const run = index.run0!;
+    expect(index.runCount).toBe(1);
+    expect([...run.data.slice(1, 7)]).toEqual([1, 4, 7, shop, 0, 0]);
+    expect([...run.data.slice(7, 13)]).toEqual([2, 10, 13, shop, 0, 0]);
+    expect(run.refs[Math.floor(4 / 3)]?.statement).toBe(0);
+    expect(run.refs[Math.floor(10 / 3)]?.statement).toBe(1);
     expect(firstMatch(index, 0, 'allow', rn.project('shop'))?.policy).toBe('project-reader');
     expect(firstMatch(index, 1, 'allow', rn.env('shop', 'dev'))?.statement).toBe(1);
     expect(firstMatch(index, 1, 'allow', rn.env('web', 'dev'))).toBeUndefined();
@@ -145,5 +141,76 @@ describe('compilePrincipalIndex', () => {
       ),
       { numRuns: 1_000 },
     );
+  });
+
+  it('shares the runs of a group between principals and scans runs in source order, project first over all runs', () => {
+    const cache = createGrantCache();
+    const grantArb = fc.tuple(
+      fc.constantFrom('flag-user', 'flag-owner', 'project-reader', 'production-access', 'wide'),
+      fc.constantFrom('p0', 'p1', 'p2', 'team-a'),
+      fc.constantFrom('f', 'g'),
+      fc.constantFrom(undefined, 'g1', 'g2'),
+    );
+    const resourceArb = fc
+      .tuple(
+        fc.constantFrom('p0', 'p1', 'p2', 'team-a', 'zz'),
+        fc.constantFrom('dev', 'production'),
+        fc.constantFrom('f', 'g'),
+        fc.subarray(['critical']),
+      )
+      .map(([p, e, f, t]) => rn.flag(p, { key: e, production: e === 'production' }, { key: f, tags: t }));
+    const actions = ['UpdateFlagOn', 'DeleteFlag', 'CanAccessProject', 'CanAccessEnv'] as const;
+    fc.assert(
+      fc.property(fc.array(grantArb, { maxLength: 14 }), resourceArb, (grants, resource) => {
+        const sources = grants.map(([key, project, flag, group]) => ({
+          policy: key === 'wide' ? wide : BUILTIN_POLICIES[key],
+          params: key.startsWith('flag') ? { project, flag } : key === 'wide' ? {} : { project },
+          group,
+        }));
+        const index = compilePrincipalIndex(sources, cache);
+        for (let i = 1; i < index.runs.length; i++) {
+          // consecutive runs come through different groups (or one of them directly)
+          expect(index.runs[i]).not.toBe(index.runs[i - 1]);
+        }
+        for (const action of actions) {
+          const slot = actionSlot(action)!;
+          const target =
+            action === 'CanAccessProject'
+              ? resource.projectRn!
+              : action === 'CanAccessEnv'
+                ? resource.envRn!
+                : resource;
+          for (const effect of ['allow', 'deny'] as const) {
+            const all = actionEntries(index, action, effect);
+            const ordered =
+              all.length > 8
+                ? [
+                    ...all.filter((e) => e.projectLiteral === target.project),
+                    ...all.filter((e) => e.projectLiteral === undefined),
+                  ]
+                : all;
+            const expected = ordered.find((e) => e.pattern.matches(target));
+            expect(firstMatch(index, slot, effect, target)).toBe(expected);
+            if (target !== resource) expect(firstMatch(index, slot, effect, target, resource)).toBe(expected);
+            expect(allMatches(index, slot, effect, target)).toEqual(
+              all.filter((e) => e.pattern.matches(target)),
+            );
+          }
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+    const group = [
+      { policy: BUILTIN_POLICIES['production-access'], params: { project: 'p0' }, group: 'g1' },
+      { policy: BUILTIN_POLICIES['project-reader'], params: { project: 'p1' }, group: 'g1' },
+    ];
+    const fresh = createGrantCache();
+    const a = compilePrincipalIndex(
+      [{ policy: BUILTIN_POLICIES['flag-user'], params: { project: 'p0', flag: 'f' } }, ...group],
+      fresh,
+    );
+    const b = compilePrincipalIndex(group, fresh);
+    expect(a.runCount).toBe(2);
+    expect(b.run0).toBe(a.run1);
   });
 });

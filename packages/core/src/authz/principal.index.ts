@@ -1,18 +1,19 @@
-import { internNameId, nameIdOf } from '../rn/rn.intern';
+import { nameIdOf } from '../rn/rn.intern';
 import type { KeyedResource } from '../rn/rn.keys';
 import type { ResourceName } from '../rn/rn.types';
-import {
-  allMatchesIn,
-  appendBody,
-  depthAt,
-  entriesIn,
-  firstMatchIn,
-  firstMatchKeyed,
-  type IndexData,
-  isSplit,
-} from './action.bucket';
-import { ACTION_CATALOG, ACTION_NAMES, type ActionName } from './action.catalog';
+import { allMatchesIn, scanEntries, scanKeys, slowFirstIn } from './action.bucket';
 import { createGrantCache, type GrantCache, type GrantView, type IndexEntry } from './grant.compiler';
+import {
+  actionSlot,
+  bodyOf,
+  compileRun,
+  type IndexRun,
+  rangeOf,
+  runEntries,
+  runHolds,
+  SLOT_COUNT,
+  SLOT_DEPTH,
+} from './index-run.layout';
 import type { AssignmentParams, Effect, OrgRole, Policy } from './policy.types';
 
 /**
@@ -28,12 +29,12 @@ export interface HeldPolicy {
 }
 
 /**
- * A principal's active statements compiled for decisions, as one array of 32-bit integers (see
- * {@link IndexData}): `data[0]` is the offset of a table with one body offset per action (0: no
- * entries), in {@link actionSlot} order; the bodies of CanAccessProject and CanAccessEnv, which the
- * ancestor rule reads in nearly every decision, come first, at offset 1 and right after it, so
- * that they share cache lines with the array's header. At `heldAt`, after the bodies, the policies
- * held: `[count, (policy id, project id or 0 for every project)…]`, for protections. Read it with
+ * A principal's active statements compiled for decisions: its grant views cut into runs of
+ * consecutive views through the same group (or direct), each a shared {@link IndexRun}. A decision
+ * scans the runs in order, which is the order of the principal's sources. The first four runs are
+ * fields of the index itself, so that reaching a group's (shared, usually cached) data takes no
+ * further object. Lists of more than 8 entries over all runs are scanned project first (the
+ * bits of `splitDeny`/`splitAllow`, one per action slot), as they always were. Read it with
  * {@link firstMatch}, {@link allMatches} and {@link holdsPolicy}.
  *
  * @example
@@ -41,14 +42,24 @@ export interface HeldPolicy {
  * firstMatch(index, actionSlot('CanAccessProject')!, 'allow', rn.project('shop'))?.policy; // 'project-reader'
  */
 export interface PrincipalIndex {
-  readonly data: IndexData;
-  /** The entry behind the triple at `i` of `data` is `refs[Math.floor(i / 3)]`. */
-  readonly refs: readonly (IndexEntry | undefined)[];
+  readonly runCount: number;
+  readonly run0: IndexRun | undefined;
+  readonly run1: IndexRun | undefined;
+  readonly run2: IndexRun | undefined;
+  readonly run3: IndexRun | undefined;
   /** Whether any deny entry exists (most principals have none, and skip the deny scans). */
   readonly hasDeny: boolean;
+  /**
+   * Bit `s` of `denySplit0` (`s < 30`) or bit `s - 30` of `denySplit1`: the denies of action slot
+   * `s` are scanned project first; `allowSplit0`/`allowSplit1` likewise for the allows. Fields of
+   * the index, not arrays, so that reading them costs no further object.
+   */
+  readonly denySplit0: number;
+  readonly denySplit1: number;
+  readonly allowSplit0: number;
+  readonly allowSplit1: number;
+  readonly runs: readonly IndexRun[];
   readonly held: ReadonlyMap<string, HeldPolicy>;
-  /** Where the list of held policies starts in `data`. */
-  readonly heldAt: number;
   /** How many (statement, pattern) pairs were indexed, for diagnostics. */
   readonly entryCount: number;
 }
@@ -81,66 +92,72 @@ export interface GrantSource {
 }
 
 const MAX_CACHED_INDEXES = 20_000;
+/** Lists of more than 8 entries were split by project until ADR 0010; their order is kept. */
+const SPLIT_THRESHOLD = 8;
 const defaultCache = createGrantCache();
 const indexMemo = new WeakMap<GrantCache, Map<string, PrincipalIndex>>();
+const runMemo = new WeakMap<GrantCache, Map<string, IndexRun>>();
 
-const SLOT_ORDER: readonly ActionName[] = [
-  'CanAccessProject',
-  'CanAccessEnv',
-  ...ACTION_NAMES.filter((n) => n !== 'CanAccessProject' && n !== 'CanAccessEnv'),
-];
-const SLOTS = new Map<string, number>(SLOT_ORDER.map((name, i) => [name, i]));
-
-/**
- * The position of an action in the table of a {@link PrincipalIndex} (CanAccessProject 0,
- * CanAccessEnv 1), or undefined for an unknown action.
- *
- * @example
- * actionSlot('CanAccessEnv'); // 1
- */
-export function actionSlot(action: string): number | undefined {
-  return SLOTS.get(action);
+function runAt(index: PrincipalIndex, i: number): IndexRun {
+  switch (i) {
+    case 0:
+      return index.run0!;
+    case 1:
+      return index.run1!;
+    case 2:
+      return index.run2!;
+    case 3:
+      return index.run3!;
+    default:
+      return index.runs[i]!;
+  }
 }
 
-function bodyOf(data: ArrayLike<number>, slot: number): number {
-  if (slot === 0) return 1;
-  // CanAccessEnv's body starts where CanAccessProject's ends.
-  if (slot === 1) return data[3]!;
-  return data[data[0]! + slot]!;
+const SPLIT_BITS = 30;
+
+function isSplitSlot(index: PrincipalIndex, slot: number, allow: boolean): boolean {
+  const mask =
+    slot < SPLIT_BITS
+      ? allow
+        ? index.allowSplit0
+        : index.denySplit0
+      : allow
+        ? index.allowSplit1
+        : index.denySplit1;
+  return ((mask >> (slot < SPLIT_BITS ? slot : slot - SPLIT_BITS)) & 1) !== 0;
 }
 
-/**
- * The first entry of an action's denies or allows (the action given by its {@link actionSlot})
- * whose pattern matches the resource, or undefined. The caller has checked that the action applies
- * to the resource's type. For an ancestor (`named.projectRn` or `named.envRn`), passing the resource
- * it belongs to as `named` lets the scan read names from that resource (see firstMatchIn).
- *
- * @example
- * firstMatch(principal.index, actionSlot('UpdateFlagOn')!, 'allow', resource)?.policy; // 'flag-user'
- */
-export function firstMatch(
-  index: PrincipalIndex,
+function scanRun(
+  run: IndexRun,
   slot: number,
-  effect: Effect,
+  allow: boolean,
   resource: ResourceName,
-  named: ResourceName = resource,
+  keys: KeyedResource,
+  pass: number,
 ): IndexEntry | undefined {
-  const data = index.data;
+  const data = run.data;
   const at = bodyOf(data, slot);
   if (at === 0) return undefined;
-  const from = effect === 'allow' ? data[at + 1]! : at + 3;
-  const to = data[effect === 'allow' ? at + 2 : at + 1]!;
+  const from = allow ? data[at + 1]! : at + 3;
+  const to = data[allow ? at + 2 : at + 1]!;
   if (from === to) return undefined;
-  return firstMatchIn(
-    data,
-    index.refs,
-    from,
-    to,
-    depthAt(data, at),
-    isSplit(data, at, effect === 'allow'),
-    resource,
-    named,
-  );
+  return scanEntries(data, run.refs, from, to, resource, keys, pass);
+}
+
+function scanRuns(
+  index: PrincipalIndex,
+  slot: number,
+  allow: boolean,
+  resource: ResourceName,
+  keys: KeyedResource,
+  pass: number,
+): IndexEntry | undefined {
+  const n = index.runCount;
+  for (let i = 0; i < n; i++) {
+    const hit = scanRun(runAt(index, i), slot, allow, resource, keys, pass);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
 }
 
 /**
@@ -158,14 +175,40 @@ export function firstMatchKeys(
   resource: ResourceName,
   keys: KeyedResource,
 ): IndexEntry | undefined {
-  const data = index.data;
-  const at = bodyOf(data, slot);
-  if (at === 0) return undefined;
   const allow = effect === 'allow';
-  const from = allow ? data[at + 1]! : at + 3;
-  const to = data[allow ? at + 2 : at + 1]!;
-  if (from === to) return undefined;
-  return firstMatchKeyed(data, index.refs, from, to, isSplit(data, at, allow), resource, keys);
+  if (keys.project !== undefined && isSplitSlot(index, slot, allow)) {
+    return scanRuns(index, slot, allow, resource, keys, 1) ?? scanRuns(index, slot, allow, resource, keys, 2);
+  }
+  return scanRuns(index, slot, allow, resource, keys, 0);
+}
+
+/**
+ * The first entry of an action's denies or allows (the action given by its {@link actionSlot})
+ * whose pattern matches the resource, or undefined. The caller has checked that the action applies
+ * to the resource's type. For an ancestor (`named.projectRn` or `named.envRn`), passing the resource
+ * it belongs to as `named` lets the scan read keys from that resource (see scanKeys).
+ *
+ * @example
+ * firstMatch(principal.index, actionSlot('UpdateFlagOn')!, 'allow', resource)?.policy; // 'flag-user'
+ */
+export function firstMatch(
+  index: PrincipalIndex,
+  slot: number,
+  effect: Effect,
+  resource: ResourceName,
+  named: ResourceName = resource,
+): IndexEntry | undefined {
+  const keys = scanKeys(resource, named, SLOT_DEPTH[slot]!);
+  if (keys !== undefined) return firstMatchKeys(index, slot, effect, resource, keys);
+  // Off the hierarchy or of another depth: the compiled patterns, in list order, refuse it.
+  const allow = effect === 'allow';
+  for (let i = 0; i < index.runCount; i++) {
+    const run = runAt(index, i);
+    const [from, to] = rangeOf(run.data, slot, allow);
+    const hit = slowFirstIn(run.refs, from, to, resource);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
 }
 
 /**
@@ -180,11 +223,13 @@ export function allMatches(
   effect: Effect,
   resource: ResourceName,
 ): IndexEntry[] {
-  const data = index.data;
-  const at = bodyOf(data, slot);
-  if (at === 0) return [];
-  const from = effect === 'allow' ? data[at + 1]! : at + 3;
-  return allMatchesIn(data, index.refs, from, data[effect === 'allow' ? at + 2 : at + 1]!, resource);
+  const out: IndexEntry[] = [];
+  for (let i = 0; i < index.runCount; i++) {
+    const run = runAt(index, i);
+    const [from, to] = rangeOf(run.data, slot, effect === 'allow');
+    if (from !== to) out.push(...allMatchesIn(run.data, run.refs, from, to, resource));
+  }
+  return out;
 }
 
 /**
@@ -195,75 +240,56 @@ export function allMatches(
  */
 export function actionEntries(index: PrincipalIndex, action: string, effect: Effect): IndexEntry[] {
   const slot = actionSlot(action);
-  const data = index.data;
-  const at = slot === undefined ? 0 : bodyOf(data, slot);
-  if (at === 0) return [];
-  const from = effect === 'allow' ? data[at + 1]! : at + 3;
-  return entriesIn(index.refs, from, data[effect === 'allow' ? at + 2 : at + 1]!);
+  if (slot === undefined) return [];
+  return index.runs.flatMap((run) => runEntries(run, slot, effect === 'allow'));
 }
 
-function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[][] {
-  const lists: IndexEntry[][] = SLOT_ORDER.map(() => []);
-  for (const view of views) {
-    for (const [action, entries] of effect === 'allow' ? view.allow : view.deny) {
-      const slot = actionSlot(action);
-      if (slot !== undefined) lists[slot]!.push(...entries);
+function runOf(views: readonly GrantView[], cache: GrantCache): IndexRun {
+  const signature = views.map((v) => `${v.grant.id}/${v.group ?? ''}`).join(' ');
+  let memo = runMemo.get(cache);
+  if (memo === undefined) {
+    memo = new Map();
+    runMemo.set(cache, memo);
+  }
+  let run = memo.get(signature);
+  if (run === undefined) {
+    run = compileRun(views);
+    if (memo.size >= MAX_CACHED_INDEXES) memo.clear();
+    memo.set(signature, run);
+  }
+  return run;
+}
+
+/** Consecutive views through the same group (or direct) make one run. */
+function runsOf(views: readonly GrantView[], cache: GrantCache): IndexRun[] {
+  const runs: IndexRun[] = [];
+  let start = 0;
+  for (let i = 1; i <= views.length; i++) {
+    if (i === views.length || views[i]!.group !== views[start]!.group) {
+      runs.push(runOf(views.slice(start, i), cache));
+      start = i;
     }
   }
-  return lists;
+  return runs;
 }
 
-interface Layout {
-  data: number[];
-  refs: (IndexEntry | undefined)[];
-  denies: number;
-  allows: number;
-}
-
-function layout(views: readonly GrantView[]): Layout {
-  const denies = entriesBySlot(views, 'deny');
-  const allows = entriesBySlot(views, 'allow');
-  const data: number[] = [0];
-  const refs: (IndexEntry | undefined)[] = [];
-  const typeOf = (slot: number) => ACTION_CATALOG[SLOT_ORDER[slot]!].resourceType;
-  appendBody(data, refs, typeOf(0), denies[0]!, allows[0]!);
-  appendBody(data, refs, typeOf(1), denies[1]!, allows[1]!);
-  const table = data.length;
-  data[0] = table;
-  for (let slot = 0; slot < SLOT_ORDER.length; slot++) data.push(0);
-  const out: Layout = { data, refs, denies: 0, allows: 0 };
-  for (let slot = 0; slot < SLOT_ORDER.length; slot++) {
-    out.denies += denies[slot]!.length;
-    out.allows += allows[slot]!.length;
-    if (slot < 2) data[table + slot] = bodyOf(data, slot);
-    else if (denies[slot]!.length + allows[slot]!.length > 0) {
-      data[table + slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
+function splitMasks(runs: readonly IndexRun[], effect: number): number[] {
+  const masks = [0, 0];
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    let n = 0;
+    for (const run of runs) n += run.counts[2 * slot + effect]!;
+    if (n > SPLIT_THRESHOLD) {
+      if (slot < SPLIT_BITS) masks[0]! |= 1 << slot;
+      else masks[1]! |= 1 << (slot - SPLIT_BITS);
     }
   }
-  // A copy without holes (a packed array) keeps element reads on V8's fast path.
-  out.refs = Array.from(refs);
-  return out;
-}
-
-/** Appends the held policies as `[count, (policy id, project id or 0)…]`; returns where they start. */
-function appendHeld(data: number[], views: readonly GrantView[]): number {
-  const at = data.length;
-  const pairs = new Set<string>();
-  data.push(0);
-  for (const { grant } of views) {
-    const policy = internNameId(grant.policy);
-    const project = grant.project === undefined ? 0 : internNameId(grant.project);
-    if (pairs.has(`${policy} ${project}`)) continue;
-    pairs.add(`${policy} ${project}`);
-    data.push(policy, project);
-  }
-  data[at] = pairs.size;
-  return at;
+  return masks;
 }
 
 /**
  * Compiles a principal's active assignments (direct and through groups) into an index. Policies are
- * compiled once per (policy, params) in `cache`, and principals with the same grants share one index.
+ * compiled once per (policy, params) in `cache`, runs of views once per run, and principals with
+ * the same grants share one index.
  *
  * @example
  * const cache = createGrantCache();
@@ -289,8 +315,7 @@ export function compilePrincipalIndex(
   const cached = memo.get(signature);
   if (cached !== undefined) return cached;
 
-  const { data, refs, denies, allows } = layout(views);
-  const heldAt = appendHeld(data, views);
+  const runs = runsOf(views, cache);
   const held = new Map<string, { anyProject: boolean; projects: Set<string> }>();
   for (const { grant } of views) {
     let h = held.get(grant.policy);
@@ -301,13 +326,30 @@ export function compilePrincipalIndex(
     if (grant.project === undefined) h.anyProject = true;
     else h.projects.add(grant.project);
   }
+  let denies = 0;
+  let entries = 0;
+  for (const run of runs) {
+    for (let i = 0; i < run.counts.length; i++) {
+      entries += run.counts[i]!;
+      if (i % 2 === 0) denies += run.counts[i]!;
+    }
+  }
+  const denySplit = splitMasks(runs, 0);
+  const allowSplit = splitMasks(runs, 1);
   const index: PrincipalIndex = {
-    data: Int32Array.from(data),
-    refs,
+    runCount: runs.length,
+    run0: runs[0],
+    run1: runs[1],
+    run2: runs[2],
+    run3: runs[3],
     hasDeny: denies > 0,
+    denySplit0: denySplit[0]!,
+    denySplit1: denySplit[1]!,
+    allowSplit0: allowSplit[0]!,
+    allowSplit1: allowSplit[1]!,
+    runs,
     held,
-    heldAt,
-    entryCount: allows + denies,
+    entryCount: entries,
   };
   if (memo.size >= MAX_CACHED_INDEXES) memo.clear();
   memo.set(signature, index);
@@ -334,14 +376,6 @@ export function holdsPolicy(index: PrincipalIndex, policy: string, project: stri
  * holdsPolicyId(principal.index, internNameId('production-access'), keyedResource(resource)!.k0);
  */
 export function holdsPolicyId(index: PrincipalIndex, policy: number, project: number): boolean {
-  const data = index.data;
-  const at = index.heldAt;
-  const end = at + 1 + 2 * data[at]!;
-  for (let i = at + 1; i < end; i += 2) {
-    if (data[i] === policy) {
-      const p = data[i + 1]!;
-      if (p === 0 || (p === project && project !== 0)) return true;
-    }
-  }
+  for (let i = 0; i < index.runCount; i++) if (runHolds(runAt(index, i), policy, project)) return true;
   return false;
 }

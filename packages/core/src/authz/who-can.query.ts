@@ -1,7 +1,8 @@
 import type { ResourceName } from '../rn/rn.types';
 import { isAllowed } from './decision.engine';
+import { actionSlot } from './index-run.layout';
 import type { OrgRole } from './policy.types';
-import { actionSlot, allMatches, type Principal } from './principal.index';
+import { allMatches, type Principal } from './principal.index';
 import type { EnvProtection } from './protection.guard';
 
 /**
