@@ -50,11 +50,8 @@ export function splitAtLines(file: string, bytesPerRange: number): ByteRange[] {
 // Line terminators as node:readline splits them (with crlfDelay: Infinity): \r\n, \n or a lone \r.
 const LINE_BREAK = /\r\n|\n|\r/;
 
-/**
- * The non-blank lines of one range, as `readline` over the whole file yields them (and as the offline
- * verifier's loop keeps them: blank and whitespace-only lines are skipped).
- */
-export function readLines(file: string, range: ByteRange): string[] {
+/** The bytes of one range (fewer if the file is shorter now). */
+export function readRange(file: string, range: ByteRange): Buffer {
   const bytes = Buffer.allocUnsafe(range.end - range.start);
   const fd = fs.openSync(file, 'r');
   try {
@@ -64,11 +61,44 @@ export function readLines(file: string, range: ByteRange): string[] {
       if (read === 0) break;
       filled += read;
     }
-    return bytes
-      .toString('utf8', 0, filled)
-      .split(LINE_BREAK)
-      .filter((line) => line.trim() !== '');
+    return bytes.subarray(0, filled);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The non-blank lines of one range, as `readline` over the whole file yields them (and as the offline
+ * verifier's loop keeps them: blank and whitespace-only lines are skipped).
+ */
+export function readLines(file: string, range: ByteRange): string[] {
+  return readRange(file, range)
+    .toString('utf8')
+    .split(LINE_BREAK)
+    .filter((line) => line.trim() !== '');
+}
+
+const CR = 0x0d;
+
+/**
+ * The lines of a range's bytes that are not empty, cut at each `\n` with one `\r` before it dropped:
+ * as long as each holds an entry (no `\r` or whitespace in it: a canonical entry has none), they are
+ * exactly the first lines {@link readLines} yields, in order. The prover stops at the first line that
+ * is not a provable entry, and the main thread reads the rest with readLines.
+ */
+export function entryLines(bytes: Buffer): { bytes: Buffer; starts: number[]; ends: number[] } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(NEWLINE, start);
+    const next = end < 0 ? bytes.length : end + 1;
+    if (end < 0) end = bytes.length;
+    if (end > start && bytes[end - 1] === CR) end -= 1;
+    if (end > start) {
+      starts.push(start);
+      ends.push(end);
+    }
+    start = next;
+  }
+  return { bytes, starts, ends };
 }

@@ -148,8 +148,8 @@ async function firstLine(file: string): Promise<string | undefined> {
 }
 
 /**
- * A large complete export, fed to the chain verifier by worker threads that each read a range of its
- * lines; undefined (the caller streams it) for a small or filtered export, or one whose first entry
+ * A large complete export, fed to the chain verifier in byte ranges of its lines, each read and proven
+ * by a worker thread (or by the calling thread, with `workers: 0`); undefined (the caller streams it) for a small or filtered export, or one whose first entry
  * names no organization. Every line then goes through what `feedExport` does for all but the first
  * (`pushText`), and the first line's `push(parseLine(line))` is the same check.
  */
@@ -160,7 +160,7 @@ async function feedCompleteExportInParallel(
   onProgress?: (checked: number) => void,
 ): Promise<FedExport | undefined> {
   const size = fs.statSync(file).size;
-  if (parallelism.workers === 0 || size < Math.max(1, parallelism.minEntries) * TYPICAL_ENTRY_BYTES) {
+  if (size < Math.max(1, parallelism.minEntries) * TYPICAL_ENTRY_BYTES) {
     return undefined;
   }
   const first = await firstLine(file);
@@ -169,11 +169,12 @@ async function feedCompleteExportInParallel(
   if (org === undefined || isFilteredLine(item)) return undefined;
   const bytesPerJob =
     jobSize(Math.ceil(size / TYPICAL_ENTRY_BYTES), parallelism.workers) * TYPICAL_ENTRY_BYTES;
+  const chain = new AuditChainVerifier({ checkpointSizes: [checkpoint.size] });
+  const cuts = chain.checkpointSizes;
   const tasks: VerificationTask[] = splitAtLines(file, bytesPerJob).map((range) => ({
-    job: { kind: 'export', file, range },
+    job: { kind: 'export', file, range, cuts },
     texts: (skip) => readLines(file, range).slice(skip),
   }));
-  const chain = new AuditChainVerifier({ checkpointSizes: [checkpoint.size] });
   await feedInParallel(chain, tasks, parallelism, () => onProgress?.(chain.size));
   onProgress?.(chain.size);
   return { mode: 'complete', chain, proofs: undefined, org, count: chain.size };
@@ -184,8 +185,8 @@ async function feedCompleteExportInParallel(
  * (one stored entry per line, from seq 1) is verified as a hash chain and as the RFC 6962 tree whose
  * root at the checkpoint's size must be the signed one; a filtered export (`{entry, proof}` lines) is
  * verified entry by entry with its inclusion proof against the checkpoint. Streams the file, so it
- * handles logs of any size; a large complete export is read and hashed by worker threads
- * (`parallelism`, default `verifyParallelism()`), with the same result. `onProgress` is called with
+ * handles logs of any size; a large complete export is read in byte ranges and hashed by worker
+ * threads (`parallelism`, default `verifyParallelism()`), with the same result. `onProgress` is called with
  * the entries checked so far.
  */
 export async function verifyExportOffline(

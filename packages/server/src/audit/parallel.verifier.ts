@@ -1,8 +1,10 @@
 import os from 'node:os';
 import { setImmediate as yielding } from 'node:timers/promises';
-import type { AuditChainVerifier } from '@flagward/core';
+import { type AuditChainVerifier, HASH_SIZE } from '@flagward/core';
 import { isShared, proverPool } from './prover.pool';
+import type { StoredRangeReader } from './stored-range.reader';
 import type { ProvenRun, VerificationJob } from './verification.job';
+import { proveJob } from './verification.prover';
 
 /** How a long verification is spread over worker threads. */
 export interface VerifyParallelism {
@@ -74,9 +76,10 @@ export interface VerificationTask {
 
 /**
  * Feeds a log to `verifier` range by range, in order, exactly as `pushText` over every text would:
- * worker threads prove ranges ahead (each reading its own range), the calling thread links each proven
- * run to the verified log (`pushVerifiedRun`) and feeds whatever a worker could not prove — and whole
- * ranges while the workers are still starting — through `pushText`. Stops at the first problem.
+ * worker threads prove ranges ahead (each reading its own range), the calling thread proves the ranges
+ * no worker has taken (all of them with `workers: 0`, the first ones while the workers start), links
+ * each proven run to the verified log (`pushVerifiedRun`) and feeds whatever could not be proven
+ * through `pushText`. Stops at the first problem.
  */
 export async function feedInParallel(
   verifier: AuditChainVerifier,
@@ -89,8 +92,12 @@ export async function feedInParallel(
   let next = 0;
   let consumed = 0;
   let wake: (() => void) | undefined;
+  const first = tasks[0]?.job;
+  const dialect = first?.kind === 'stored' ? first.source.dialect : undefined;
+  const pool = workers > 0 ? proverPool(workers, { dialect }) : undefined;
   const dispatch = () => {
     wake?.();
+    if (!pool) return;
     for (;;) {
       if (next >= tasks.length || next >= consumed + workers * LOOKAHEAD_PER_WORKER) return;
       const slot = pool.available();
@@ -101,43 +108,49 @@ export async function feedInParallel(
       runs[next++] = run;
     }
   };
-  const pool = proverPool(workers, { stored: tasks[0]?.job.kind === 'stored' });
-  pool.acquire(dispatch);
+  // The calling thread's own connections, for the ranges it proves itself.
+  let reader: Promise<StoredRangeReader> | undefined;
+  const storedReader = () => {
+    reader ??= import('./stored-range.reader').then(({ StoredRangeReader }) => new StoredRangeReader());
+    return reader;
+  };
+  pool?.acquire(dispatch);
   try {
     for (; consumed < tasks.length; consumed++) {
       const task = tasks[consumed]!;
       // Reading a SQLite range settles in microtasks only: let the workers' messages in.
-      await yielding();
-      while (parallelism.workersOnly && consumed >= next && !pool.failure) {
+      if (pool) await yielding();
+      while (pool && parallelism.workersOnly && consumed >= next && !pool.failure) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
       }
       // A worker that could not start or died is a fault of the installation, not of the log.
-      if (pool.failure) throw pool.failure;
-      let skip = 0;
+      if (pool?.failure) throw pool.failure;
+      let run: ProvenRun;
       if (consumed < next) {
-        const run = await runs[consumed]!;
+        run = await runs[consumed]!;
         runs[consumed] = undefined;
-        const leafHashes = new Uint8Array(run.leafHashes, 0, run.count * 32);
-        if (run.count > 0 && verifier.pushVerifiedRun({ ...run, leafHashes })) skip = run.count;
-        if (skip === run.total) {
-          onTask?.();
-          dispatch();
-          continue;
-        }
       } else {
-        // No worker has taken this range yet (they are still starting): verify it here.
+        // No worker has taken this range (none, or they are still starting): prove it here.
         next += 1;
+        run = await proveJob(task.job, storedReader);
       }
-      for await (const text of task.texts(skip)) {
-        if (!verifier.pushText(text)) return;
+      let skip = 0;
+      const leafHashes = new Uint8Array(run.leafHashes, 0, run.count * HASH_SIZE);
+      const subtrees = { cuts: task.job.cuts, roots: new Uint8Array(run.roots) };
+      if (run.count > 0 && verifier.pushVerifiedRun({ ...run, leafHashes, subtrees })) skip = run.count;
+      if (skip === 0 || !run.complete) {
+        for await (const text of task.texts(skip)) {
+          if (!verifier.pushText(text)) return;
+        }
       }
       onTask?.();
       dispatch();
     }
   } finally {
-    pool.release(dispatch);
-    if (!isShared(pool)) await pool.close();
+    pool?.release(dispatch);
+    if (pool && !isShared(pool)) await pool.close();
+    if (reader) await (await reader).close();
   }
 }

@@ -47,8 +47,9 @@ async function* skipping(texts: AsyncIterable<string>, skip: number): AsyncGener
 
 /**
  * Feeds every stored body with `0 < seq <= size`, in seq order, to `verifier` (as `pushText`, stopping
- * at the first problem): on the calling thread for a small log, else ranges of seqs proven by worker
- * threads that read them from the store themselves. `onProgress` gets the entries verified so far.
+ * at the first problem): text by text on the calling thread for a small log, else ranges of seqs
+ * proven from their bytes by worker threads that read them from the store themselves (or by the
+ * calling thread, with `workers: 0`). `onProgress` gets the entries verified so far.
  */
 export async function feedStoredLog(
   verifier: AuditChainVerifier,
@@ -56,13 +57,15 @@ export async function feedStoredLog(
   parallelism: VerifyParallelism,
   onProgress?: (checked: number) => void,
 ): Promise<void> {
-  if (parallelism.workers > 0 && log.size >= Math.max(1, parallelism.minEntries)) {
+  if (log.size >= Math.max(1, parallelism.minEntries)) {
     const step = jobSize(log.size, parallelism.workers);
+    const sizes = verifier.checkpointSizes;
     const tasks: VerificationTask[] = [];
     for (let afterSeq = 0; afterSeq < log.size; afterSeq += step) {
       const uptoSeq = Math.min(log.size, afterSeq + step);
+      const cuts = sizes.filter((size) => size > afterSeq && size < uptoSeq);
       tasks.push({
-        job: { kind: 'stored', source: log.source, orgId: log.orgId, afterSeq, uptoSeq },
+        job: { kind: 'stored', source: log.source, orgId: log.orgId, afterSeq, uptoSeq, cuts },
         texts: (skip) => skipping(bodies(log, afterSeq, uptoSeq), skip),
       });
     }

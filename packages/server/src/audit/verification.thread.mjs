@@ -5,6 +5,8 @@ import { register } from 'tsx/esm/api';
 
 // Plain JavaScript dependencies load several times faster before the loader is registered (every
 // module would otherwise pass through it); later imports of them then find them loaded.
-if (workerData?.stored) await Promise.all([import('kysely'), import('pg'), import('better-sqlite3')]);
+if (workerData?.dialect === 'sqlite') await import('better-sqlite3');
+if (workerData?.dialect === 'postgres')
+  await Promise.all([import('better-sqlite3'), import('kysely'), import('pg')]);
 register();
 await import('./verification.worker.ts');

@@ -1,35 +1,29 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { readLines } from './ndjson.chunks';
-import { type JobReply, type JobRequest, proveRun, type VerificationJob } from './verification.job';
+import type { StoredRangeReader } from './stored-range.reader';
+import type { JobReply, JobRequest } from './verification.job';
+import { proveJob } from './verification.prover';
 
 // Runs in a worker thread (started by verification.thread.mjs): proves ranges of a log, reading each
 // range itself, so the entry texts never pass through the main thread.
 
-/** What the pool tells a worker at start: whether it will read a store (and should load its driver). */
+/** What the pool tells a worker at start: the store it will read, if any (to load its driver early). */
 export interface WorkerOptions {
-  stored: boolean;
+  dialect?: 'sqlite' | 'postgres' | undefined;
 }
 
-type StoredReader = typeof import('./stored-range.reader');
-let stored: Promise<StoredReader> | undefined;
-const loadStored = () => {
-  stored ??= import('./stored-range.reader');
+let stored: Promise<StoredRangeReader> | undefined;
+const storedReader = () => {
+  stored ??= import('./stored-range.reader').then(({ StoredRangeReader }) => new StoredRangeReader());
   return stored;
 };
 
-async function texts(job: VerificationJob): Promise<string[]> {
-  if (job.kind === 'export') return readLines(job.file, job.range);
-  const { readStoredRange } = await loadStored();
-  return readStoredRange(job.source, job.orgId, job.afterSeq, job.uptoSeq);
-}
-
 const port = parentPort;
 if (port) {
-  if ((workerData as WorkerOptions | undefined)?.stored) await loadStored();
+  if ((workerData as WorkerOptions | undefined)?.dialect) await storedReader();
   // One job at a time, in arrival order.
   let queue = Promise.resolve();
   const closeConnections = async () => {
-    if (stored) await (await stored).closeStoredConnections();
+    if (stored) await (await stored).close();
   };
   port.on('message', (message: JobRequest | { idle: true } | { shutdown: true }) => {
     if ('idle' in message) {
@@ -47,11 +41,11 @@ if (port) {
     queue = queue.then(async () => {
       let reply: JobReply;
       try {
-        reply = { id, run: proveRun(await texts(job)) };
+        reply = { id, run: await proveJob(job, storedReader) };
       } catch (error) {
         reply = { id, error: error instanceof Error ? error.message : String(error) };
       }
-      if ('run' in reply) port.postMessage(reply, [reply.run.leafHashes]);
+      if ('run' in reply) port.postMessage(reply, [reply.run.leafHashes, reply.run.roots]);
       else port.postMessage(reply);
     });
   });
