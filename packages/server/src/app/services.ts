@@ -112,7 +112,7 @@ export function createServices(
   const policyAuthorizer = new PolicyAuthorizer(iamRepository, groups, clock);
   const authorizer = overrides.authorizer ?? policyAuthorizer;
   // Group commit: changes arriving together share one durable commit, each in its own savepoint.
-  const commits = new CommitBatcher(store.db, store.dialect);
+  const commits = new CommitBatcher(store.db, store.dialect, (tx) => iamRepository.iamVersion(tx));
   const governed = new GovernedChanges(commits, authorizer, appender);
   const secretBox = overrides.secretBox ?? SecretBox.fromKeyFile(config.secretKeyFile);
   const deps: ServiceDeps = { store, config, governed, authorizer, secretBox, clock };

@@ -63,6 +63,11 @@ export class CommitBatcher implements ChangeTransactions {
   constructor(
     private readonly db: Db,
     private readonly dialect: DialectName,
+    /**
+     * Starts reads that nearly every change of a batch makes (the IAM version), in the same flight as
+     * the changes' first statements; not awaited, so it must remember its result in the scope.
+     */
+    private readonly prefetch: (tx: Tx) => Promise<unknown> = async () => undefined,
     private readonly maxBatch = 200,
   ) {}
 
@@ -191,6 +196,8 @@ export class CommitBatcher implements ChangeTransactions {
         await this.begin(connection);
         const scope = bindTransactionScope(tx, new TransactionScope());
         try {
+          // A failed read is read again by whoever needs it (and fails there, where it is handled).
+          this.prefetch(tx).catch(() => undefined);
           if (batch.length === 1) {
             outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
           } else if (mode === 'optimistic') {

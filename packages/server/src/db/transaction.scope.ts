@@ -93,14 +93,16 @@ export class TransactionScope implements ScopeAccess {
   }
 
   /**
-   * Writes every slot that keeps staged state: side by side (their statements are independent, and
-   * pipelined on PostgreSQL), the `last` ones after the others. Before a change (rather than before
+   * Writes every slot that keeps staged state, side by side (their statements are independent, and
+   * pipelined on PostgreSQL), the `last` ones started after the others. Before a change (rather than before
    * COMMIT), `last` slots are left staged: they take the locks every writer queues for, which a
    * transaction must not hold while its later changes lock rows.
    */
   async flush(tx: Tx, moment: 'commit' | 'change' = 'commit'): Promise<void> {
+    const flushing: Array<Promise<void>> = [];
+    // The `last` slots are started after the others, without waiting for them: their statements
+    // follow on the connection (pipelined on PostgreSQL).
     for (const last of moment === 'commit' ? [false, true] : [false]) {
-      const flushing: Array<Promise<void>> = [];
       for (const [slot, value] of this.values) {
         const write = slot.flush;
         if (write === undefined || Boolean(slot.last) !== last) continue;
@@ -111,8 +113,8 @@ export class TransactionScope implements ScopeAccess {
           }),
         );
       }
-      await Promise.all(flushing);
     }
+    await Promise.all(flushing);
   }
 }
 
