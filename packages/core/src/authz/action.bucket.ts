@@ -143,7 +143,7 @@ export function entriesIn(refs: readonly (IndexEntry | undefined)[], from: numbe
  * @example
  * depthAt(data, 1); // 1 for CanAccessProject
  */
-export function depthAt(data: ArrayLike<number>, at: number): number {
+export function depthAt(data: IndexData, at: number): number {
   return data[at]!;
 }
 

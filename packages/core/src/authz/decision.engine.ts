@@ -2,14 +2,15 @@ import { type KeyedResource, keyedResource } from '../rn/rn.keys';
 import type { ResourceName } from '../rn/rn.types';
 import { ACTION_CATALOG, ACTION_NAMES, type ActionDefinition } from './action.catalog';
 import {
-  allowByPolicyMessage,
-  allowByRoleMessage,
-  explicitDenyMessage,
-  implicitDenyMessage,
   inapplicableMessage,
-  missingAccessMessage,
+  type MessagePieces,
+  messagePieces,
+  missingMessage,
+  noneAllowsMessage,
   ownerOnlyMessage,
+  policyMessage,
   protectedMessage,
+  roleMessage,
 } from './decision.messages';
 import type { Decider, Decision, DecisionReason } from './decision.types';
 import type { IndexEntry } from './grant.compiler';
@@ -20,12 +21,17 @@ import { type EnvProtection, protectionAllows, protectionAllowsId } from './prot
 
 /** An action's definition with its position in indexes. */
 interface CatalogAction {
+  readonly name: string;
   readonly def: ActionDefinition;
   readonly slot: number;
+  readonly pieces: MessagePieces;
 }
 
 const CATALOG = new Map<string, CatalogAction>(
-  ACTION_NAMES.map((n) => [n, { def: ACTION_CATALOG[n], slot: actionSlot(n)! }]),
+  ACTION_NAMES.map((n) => [
+    n,
+    { name: n, def: ACTION_CATALOG[n], slot: actionSlot(n)!, pieces: messagePieces(n) },
+  ]),
 );
 
 enum Outcome {
@@ -105,7 +111,7 @@ function evaluate(
 function reasonOf(
   outcome: Outcome,
   principal: Principal,
-  action: string,
+  action: CatalogAction,
   resource: ResourceName,
   protection: EnvProtection | undefined,
 ): DecisionReason {
@@ -114,10 +120,7 @@ function reasonOf(
     case Outcome.ExplicitDeny: {
       const e = lastEntry!;
       const kind = outcome === Outcome.AllowPolicy ? 'allow' : 'explicit-deny';
-      const message =
-        kind === 'allow'
-          ? allowByPolicyMessage(e, action, resource)
-          : explicitDenyMessage(e, action, resource);
+      const message = policyMessage(e, action.pieces, resource);
       return e.group === undefined
         ? { kind, policy: e.policy, statement: e.statement, message }
         : { kind, policy: e.policy, statement: e.statement, group: e.group, message };
@@ -125,21 +128,21 @@ function reasonOf(
     case Outcome.AllowOwner:
     case Outcome.AllowAdmin: {
       const role = outcome === Outcome.AllowOwner ? 'owner' : 'admin';
-      return { kind: 'allow', orgRole: role, message: allowByRoleMessage(role, action, resource) };
+      return { kind: 'allow', orgRole: role, message: roleMessage(role, action.pieces, resource) };
     }
     case Outcome.Protected: {
       const project = resource.project ?? '';
       const environment = resource.env ?? '';
       return {
         kind: 'protected',
-        protection: { project, environment, operation: action },
-        message: protectedMessage(action, project, environment, protection!),
+        protection: { project, environment, operation: action.name },
+        message: protectedMessage(action.name, project, environment, protection!),
       };
     }
     case Outcome.OwnerOnly:
-      return { kind: 'implicit-deny', orgRole: principal.orgRole, message: ownerOnlyMessage(action) };
+      return { kind: 'implicit-deny', orgRole: principal.orgRole, message: ownerOnlyMessage(action.name) };
     default:
-      return { kind: 'implicit-deny', message: implicitDenyMessage(action, resource) };
+      return { kind: 'implicit-deny', message: noneAllowsMessage(action.pieces, resource) };
   }
 }
 
@@ -152,9 +155,9 @@ const CAN_ACCESS_ENV = CATALOG.get('CanAccessEnv')!;
 
 function missingAccess(
   principal: Principal,
-  action: string,
+  action: CatalogAction,
   resource: ResourceName,
-  missingAction: string,
+  missingAction: CatalogAction,
   missingResource: ResourceName,
   outcome: Outcome,
   protection: EnvProtection | undefined,
@@ -164,9 +167,9 @@ function missingAccess(
     decision: 'missing-access',
     reason: {
       kind: 'missing-access',
-      missing: { action: missingAction, resource: missingResource.text },
+      missing: { action: missingAction.name, resource: missingResource.text },
       cause: reasonOf(outcome, principal, missingAction, missingResource, protection),
-      message: missingAccessMessage(action, resource, missingAction, missingResource),
+      message: missingMessage(action.pieces, resource, missingAction.pieces, missingResource),
     },
   };
 }
@@ -211,7 +214,7 @@ export function decide(
           : outcome === Outcome.ExplicitDeny
             ? 'explicit-deny'
             : 'implicit-deny',
-      reason: reasonOf(outcome, principal, action, resource, protection),
+      reason: reasonOf(outcome, principal, known, resource, protection),
     };
   }
   const entry = lastEntry;
@@ -227,19 +230,19 @@ export function decide(
       keys,
     );
     if (!isAllow(o))
-      return missingAccess(principal, action, resource, 'CanAccessProject', projectRn, o, undefined);
+      return missingAccess(principal, known, resource, CAN_ACCESS_PROJECT, projectRn, o, undefined);
   }
   const envRn = resource.envRn;
   if (envRn !== undefined && action !== 'CanAccessEnv') {
     const guard = ownerManagingProtection(principal, action) ? undefined : protection;
     const o = evaluate(principal, 'CanAccessEnv', CAN_ACCESS_ENV, envRn, guard, resource, keys);
-    if (!isAllow(o)) return missingAccess(principal, action, resource, 'CanAccessEnv', envRn, o, guard);
+    if (!isAllow(o)) return missingAccess(principal, known, resource, CAN_ACCESS_ENV, envRn, o, guard);
   }
   lastEntry = entry;
   return {
     allowed: true,
     decision: 'allow',
-    reason: reasonOf(outcome, principal, action, resource, protection),
+    reason: reasonOf(outcome, principal, known, resource, protection),
   };
 }
 

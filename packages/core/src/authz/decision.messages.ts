@@ -6,29 +6,50 @@ import { describeProtectionAllowed, type EnvProtection } from './protection.guar
 const via = (entry: IndexEntry): string =>
   entry.group === undefined ? '' : ` (assigned to group "${entry.group}")`;
 
-// Messages are built from a few pieces that depend on the action alone, made once per action, so
-// that a decision joins 3–5 strings instead of ten. The text is the same as writing the message
-// out at once.
-function perAction(make: (action: string) => string): (action: string) => string {
-  const made = new Map<string, string>();
-  return (action) => {
-    let piece = made.get(action);
-    if (piece === undefined) {
-      piece = make(action);
-      // Bounded: unknown actions are refused before any message that uses these pieces.
-      if (made.size < 1_000) made.set(action, piece);
-    }
-    return piece;
-  };
+/**
+ * The parts of decision messages that depend on the action alone, made once per action so that a
+ * decision joins 3–5 strings instead of about ten (the text is the same as writing the message out
+ * at once). Decisions keep them with the action's catalog entry.
+ *
+ * @example
+ * messagePieces('UpdateFlagOn').on; // 'UpdateFlagOn on '
+ */
+export interface MessagePieces {
+  readonly on: string;
+  readonly ownerMayOn: string;
+  readonly adminsMayOn: string;
+  readonly noneAllowsOn: string;
+  readonly deniedOn: string;
+  readonly alsoNeedsOn: string;
+  readonly protectedIn: string;
 }
 
-const actionOn = perAction((action) => `${action} on `);
-const ownerMayOn = perAction((action) => `Allowed: the organization owner may perform ${action} on `);
-const adminsMayOn = perAction((action) => `Allowed: organization admins may perform ${action} on `);
-const noneAllowsOn = perAction((action) => `Denied: none of your policies allows ${action} on `);
-const deniedOn = perAction((action) => `Denied: ${action} on `);
-const alsoNeedsOn = perAction((action) => ` also needs ${action} on `);
-const protectedIn = perAction((action) => `Denied: ${action} is a protected operation in environment "`);
+const piecesMade = new Map<string, MessagePieces>();
+
+/**
+ * The {@link MessagePieces} of an action.
+ *
+ * @example
+ * messagePieces('DeleteFlag').noneAllowsOn; // 'Denied: none of your policies allows DeleteFlag on '
+ */
+export function messagePieces(action: string): MessagePieces {
+  let pieces = piecesMade.get(action);
+  if (pieces === undefined) {
+    pieces = {
+      on: `${action} on `,
+      ownerMayOn: `Allowed: the organization owner may perform ${action} on `,
+      adminsMayOn: `Allowed: organization admins may perform ${action} on `,
+      noneAllowsOn: `Denied: none of your policies allows ${action} on `,
+      deniedOn: `Denied: ${action} on `,
+      alsoNeedsOn: ` also needs ${action} on `,
+      protectedIn: `Denied: ${action} is a protected operation in environment "`,
+    };
+    // Bounded: callers with unknown actions get the pieces without keeping them.
+    if (piecesMade.size < 1_000) piecesMade.set(action, pieces);
+  }
+  return pieces;
+}
+
 const DENY_TAIL = '; ask an organization admin to change that policy or its assignment.';
 const IMPLICIT_TAIL_ORG = '; ask an organization admin for a role that grants it.';
 const IMPLICIT_TAIL_PROJECT = '; ask a project admin or an organization admin for a role that grants it.';
@@ -47,7 +68,7 @@ const MISSING_TAILS_PROJECT = missingTails('a project admin or an organization a
  * // 'Allowed: statement 2 of policy "production-access" allows UpdateFlagOn on project/shop:env/dev:flag/checkout.'
  */
 export function allowByPolicyMessage(entry: IndexEntry, action: string, resource: ResourceName): string {
-  if (entry.effect === 'allow') return `${entry.messageHead + actionOn(action) + resource.text}.`;
+  if (entry.effect === 'allow') return policyMessage(entry, messagePieces(action), resource);
   return `Allowed: statement ${entry.statement} of policy "${entry.policy}"${via(entry)} allows ${action} on ${resource.text}.`;
 }
 
@@ -58,7 +79,7 @@ export function allowByPolicyMessage(entry: IndexEntry, action: string, resource
  * allowByRoleMessage('owner', 'DeleteOrg', rn.org()); // 'Allowed: the organization owner may perform DeleteOrg on org.'
  */
 export function allowByRoleMessage(role: OrgRole, action: string, resource: ResourceName): string {
-  return `${(role === 'owner' ? ownerMayOn(action) : adminsMayOn(action)) + resource.text}.`;
+  return roleMessage(role, messagePieces(action), resource);
 }
 
 /**
@@ -69,7 +90,7 @@ export function allowByRoleMessage(role: OrgRole, action: string, resource: Reso
  * // 'Denied: statement 0 of policy "freeze" explicitly denies UpdateFlagOn on …; ask an organization admin to change that policy or its assignment.'
  */
 export function explicitDenyMessage(entry: IndexEntry, action: string, resource: ResourceName): string {
-  if (entry.effect === 'deny') return entry.messageHead + actionOn(action) + resource.text + DENY_TAIL;
+  if (entry.effect === 'deny') return policyMessage(entry, messagePieces(action), resource);
   return `Denied: statement ${entry.statement} of policy "${entry.policy}"${via(entry)} explicitly denies ${action} on ${resource.text}; ask an organization admin to change that policy or its assignment.`;
 }
 
@@ -81,8 +102,7 @@ export function explicitDenyMessage(entry: IndexEntry, action: string, resource:
  * // 'Denied: none of your policies allows UpdateFlagOn on …; ask a project admin or an organization admin for a role that grants it.'
  */
 export function implicitDenyMessage(action: string, resource: ResourceName): string {
-  const tail = resource.project === undefined ? IMPLICIT_TAIL_ORG : IMPLICIT_TAIL_PROJECT;
-  return noneAllowsOn(action) + resource.text + tail;
+  return noneAllowsMessage(messagePieces(action), resource);
 }
 
 /**
@@ -131,7 +151,7 @@ export function protectedMessage(
     tail = `; only ${describeProtectionAllowed(protection)} may perform it. Ask one of them, or an organization admin to change the protection.`;
     protectedTails.set(protection, tail);
   }
-  return `${protectedIn(action) + env}" of project "${project}"${tail}`;
+  return `${messagePieces(action).protectedIn + env}" of project "${project}"${tail}`;
 }
 
 /**
@@ -146,7 +166,57 @@ export function missingAccessMessage(
   missingAction: string,
   missingResource: ResourceName,
 ): string {
+  return missingMessage(messagePieces(action), resource, messagePieces(missingAction), missingResource);
+}
+
+/**
+ * The message of a decision by a policy entry (an allow or an explicit deny, by its effect).
+ *
+ * @example
+ * policyMessage(entry, messagePieces('UpdateFlagOn'), resource); // same as allowByPolicyMessage for an allow
+ */
+export function policyMessage(entry: IndexEntry, pieces: MessagePieces, resource: ResourceName): string {
+  const text = entry.messageHead + pieces.on + resource.text;
+  return entry.effect === 'allow' ? `${text}.` : text + DENY_TAIL;
+}
+
+/**
+ * {@link allowByRoleMessage} with the action's pieces.
+ *
+ * @example
+ * roleMessage('admin', messagePieces('DeleteFlag'), resource);
+ */
+export function roleMessage(role: OrgRole, pieces: MessagePieces, resource: ResourceName): string {
+  return `${(role === 'owner' ? pieces.ownerMayOn : pieces.adminsMayOn) + resource.text}.`;
+}
+
+/**
+ * {@link implicitDenyMessage} with the action's pieces.
+ *
+ * @example
+ * noneAllowsMessage(messagePieces('DeleteFlag'), resource);
+ */
+export function noneAllowsMessage(pieces: MessagePieces, resource: ResourceName): string {
+  return (
+    pieces.noneAllowsOn +
+    resource.text +
+    (resource.project === undefined ? IMPLICIT_TAIL_ORG : IMPLICIT_TAIL_PROJECT)
+  );
+}
+
+/**
+ * {@link missingAccessMessage} with the pieces of the action and of the missing action.
+ *
+ * @example
+ * missingMessage(messagePieces('UpdateFlagOn'), resource, messagePieces('CanAccessEnv'), resource.envRn!);
+ */
+export function missingMessage(
+  pieces: MessagePieces,
+  resource: ResourceName,
+  missing: MessagePieces,
+  missingResource: ResourceName,
+): string {
   const tails = missingResource.project === undefined ? MISSING_TAILS_ORG : MISSING_TAILS_PROJECT;
   const tail = missingResource.type === 'project' ? tails[0] : tails[1];
-  return deniedOn(action) + resource.text + alsoNeedsOn(missingAction) + missingResource.text + tail;
+  return pieces.deniedOn + resource.text + missing.alsoNeedsOn + missingResource.text + tail;
 }

@@ -13,8 +13,9 @@ import type { Effect } from './policy.types';
  * `data[0]` is the offset of a table with one body offset per action (0: no entries), in
  * {@link actionSlot} order; the bodies of CanAccessProject and CanAccessEnv, which the ancestor
  * rule reads in nearly every decision, come first, at offset 1 and right after it, so that they
- * share cache lines with the array's header. At `heldAt`, after the bodies, the policies held:
- * `[count, (policy id, project id or 0 for every project)…]`, for protections.
+ * share cache lines with the array's header. Right after the table, the offset of the policies
+ * held, `[count, (policy id, project id or 0 for every project)…]` (for protections), which come
+ * after the bodies.
  *
  * @example
  * const run: IndexRun = compileRun([createGrantCache().viaGroup(grant, 'devs')]);
@@ -24,7 +25,6 @@ export interface IndexRun {
   readonly data: IndexData;
   /** The entry behind the triple at `i` of `data` is `refs[Math.floor(i / 3)]`. */
   readonly refs: readonly (IndexEntry | undefined)[];
-  readonly heldAt: number;
   /** Entries per action slot, denies then allows: `[deny0, allow0, deny1, allow1, …]`. */
   readonly counts: readonly number[];
 }
@@ -74,7 +74,7 @@ export function actionSlot(action: string): number | undefined {
  * @example
  * const at = bodyOf(run.data, actionSlot('UpdateFlagOn')!);
  */
-export function bodyOf(data: ArrayLike<number>, slot: number): number {
+export function bodyOf(data: IndexData, slot: number): number {
   if (slot === 0) return 1;
   // CanAccessEnv's body starts where CanAccessProject's ends.
   if (slot === 1) return data[3]!;
@@ -124,18 +124,19 @@ export function compileRun(views: readonly GrantView[]): IndexRun {
   appendBody(data, refs, typeOf(1), denies[1]!, allows[1]!);
   const table = data.length;
   data[0] = table;
-  for (let slot = 0; slot < SLOT_COUNT; slot++) data.push(0);
+  for (let slot = 0; slot <= SLOT_COUNT; slot++) data.push(0);
   const counts: number[] = [];
   for (let slot = 0; slot < SLOT_COUNT; slot++) {
     counts.push(denies[slot]!.length, allows[slot]!.length);
-    if (slot < 2) data[table + slot] = bodyOf(data, slot);
+    // (Not bodyOf: element reads of one kind of array keep its reads of index data monomorphic.)
+    if (slot < 2) data[table + slot] = slot === 0 ? 1 : data[3]!;
     else if (denies[slot]!.length + allows[slot]!.length > 0) {
       data[table + slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
     }
   }
-  const heldAt = appendHeld(data, views);
+  data[table + SLOT_COUNT] = appendHeld(data, views);
   // A copy without holes (a packed array) keeps element reads on V8's fast path.
-  return { data: Int32Array.from(data), refs: Array.from(refs), heldAt, counts };
+  return { data: Int32Array.from(data), refs: Array.from(refs), counts };
 }
 
 /**
@@ -162,15 +163,14 @@ export function runEntries(run: IndexRun, slot: number, allow: boolean): IndexEn
 }
 
 /**
- * Whether a run holds a policy for a project (ids from rn.intern.ts; project 0: none, then only an
- * assignment without a project parameter counts).
+ * Whether run data holds a policy for a project (ids from rn.intern.ts; project 0: none, then only
+ * an assignment without a project parameter counts).
  *
  * @example
- * runHolds(run, internNameId('production-access'), internNameId('shop'));
+ * runHolds(run.data, internNameId('production-access'), internNameId('shop'));
  */
-export function runHolds(run: IndexRun, policy: number, project: number): boolean {
-  const data = run.data;
-  const at = run.heldAt;
+export function runHolds(data: IndexData, policy: number, project: number): boolean {
+  const at = data[data[0]! + SLOT_COUNT]!;
   const end = at + 1 + 2 * data[at]!;
   for (let i = at + 1; i < end; i += 2) {
     if (data[i] === policy) {

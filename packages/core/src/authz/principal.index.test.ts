@@ -83,7 +83,7 @@ describe('compilePrincipalIndex', () => {
     expect(actionSlot('Nope')).toBeUndefined();
     // CanAccessProject's body at 1 ([flags, allowAt, end, 1 entry]), CanAccessEnv's right after.
     const shop = internNameId('shop');
-    const run = index.run0!;
+    const run = index.runs[0]!;
     expect(index.runCount).toBe(1);
     expect([...run.data.slice(1, 7)]).toEqual([1, 4, 7, shop, 0, 0]);
     expect([...run.data.slice(7, 13)]).toEqual([2, 10, 13, shop, 0, 0]);
@@ -211,6 +211,7 @@ describe('compilePrincipalIndex', () => {
     );
     const b = compilePrincipalIndex(group, fresh);
     expect(a.runCount).toBe(2);
-    expect(b.run0).toBe(a.run1);
+    expect(b.runs[0]).toBe(a.runs[1]);
+    expect(b.data0).toBe(a.data1);
   });
 });

@@ -1,7 +1,7 @@
 import { nameIdOf } from '../rn/rn.intern';
 import type { KeyedResource } from '../rn/rn.keys';
 import type { ResourceName } from '../rn/rn.types';
-import { allMatchesIn, scanEntries, scanKeys, slowFirstIn } from './action.bucket';
+import { allMatchesIn, type IndexData, scanEntries, scanKeys, slowFirstIn } from './action.bucket';
 import { createGrantCache, type GrantCache, type GrantView, type IndexEntry } from './grant.compiler';
 import {
   actionSlot,
@@ -43,12 +43,13 @@ export interface HeldPolicy {
  */
 export interface PrincipalIndex {
   readonly runCount: number;
-  readonly run0: IndexRun | undefined;
-  readonly run1: IndexRun | undefined;
-  readonly run2: IndexRun | undefined;
-  readonly run3: IndexRun | undefined;
   /** Whether any deny entry exists (most principals have none, and skip the deny scans). */
   readonly hasDeny: boolean;
+  /** The data and entries of the first four runs (those of `runs`), read without the run objects. */
+  readonly data0: IndexData | undefined;
+  readonly data1: IndexData | undefined;
+  readonly refs0: readonly (IndexEntry | undefined)[] | undefined;
+  readonly refs1: readonly (IndexEntry | undefined)[] | undefined;
   /**
    * Bit `s` of `denySplit0` (`s < 30`) or bit `s - 30` of `denySplit1`: the denies of action slot
    * `s` are scanned project first; `allowSplit0`/`allowSplit1` likewise for the allows. Fields of
@@ -58,6 +59,10 @@ export interface PrincipalIndex {
   readonly denySplit1: number;
   readonly allowSplit0: number;
   readonly allowSplit1: number;
+  readonly data2: IndexData | undefined;
+  readonly data3: IndexData | undefined;
+  readonly refs2: readonly (IndexEntry | undefined)[] | undefined;
+  readonly refs3: readonly (IndexEntry | undefined)[] | undefined;
   readonly runs: readonly IndexRun[];
   readonly held: ReadonlyMap<string, HeldPolicy>;
   /** How many (statement, pattern) pairs were indexed, for diagnostics. */
@@ -98,21 +103,6 @@ const defaultCache = createGrantCache();
 const indexMemo = new WeakMap<GrantCache, Map<string, PrincipalIndex>>();
 const runMemo = new WeakMap<GrantCache, Map<string, IndexRun>>();
 
-function runAt(index: PrincipalIndex, i: number): IndexRun {
-  switch (i) {
-    case 0:
-      return index.run0!;
-    case 1:
-      return index.run1!;
-    case 2:
-      return index.run2!;
-    case 3:
-      return index.run3!;
-    default:
-      return index.runs[i]!;
-  }
-}
-
 const SPLIT_BITS = 30;
 
 function isSplitSlot(index: PrincipalIndex, slot: number, allow: boolean): boolean {
@@ -128,20 +118,20 @@ function isSplitSlot(index: PrincipalIndex, slot: number, allow: boolean): boole
 }
 
 function scanRun(
-  run: IndexRun,
+  data: IndexData,
+  refs: readonly (IndexEntry | undefined)[],
   slot: number,
   allow: boolean,
   resource: ResourceName,
   keys: KeyedResource,
   pass: number,
 ): IndexEntry | undefined {
-  const data = run.data;
   const at = bodyOf(data, slot);
   if (at === 0) return undefined;
   const from = allow ? data[at + 1]! : at + 3;
   const to = data[allow ? at + 2 : at + 1]!;
   if (from === to) return undefined;
-  return scanEntries(data, run.refs, from, to, resource, keys, pass);
+  return scanEntries(data, refs, from, to, resource, keys, pass);
 }
 
 function scanRuns(
@@ -153,11 +143,19 @@ function scanRuns(
   pass: number,
 ): IndexEntry | undefined {
   const n = index.runCount;
-  for (let i = 0; i < n; i++) {
-    const hit = scanRun(runAt(index, i), slot, allow, resource, keys, pass);
-    if (hit !== undefined) return hit;
+  if (n === 0) return undefined;
+  let hit = scanRun(index.data0!, index.refs0!, slot, allow, resource, keys, pass);
+  if (hit !== undefined || n === 1) return hit;
+  hit = scanRun(index.data1!, index.refs1!, slot, allow, resource, keys, pass);
+  if (hit !== undefined || n === 2) return hit;
+  hit = scanRun(index.data2!, index.refs2!, slot, allow, resource, keys, pass);
+  if (hit !== undefined || n === 3) return hit;
+  hit = scanRun(index.data3!, index.refs3!, slot, allow, resource, keys, pass);
+  for (let i = 4; hit === undefined && i < n; i++) {
+    const run = index.runs[i]!;
+    hit = scanRun(run.data, run.refs, slot, allow, resource, keys, pass);
   }
-  return undefined;
+  return hit;
 }
 
 /**
@@ -202,8 +200,7 @@ export function firstMatch(
   if (keys !== undefined) return firstMatchKeys(index, slot, effect, resource, keys);
   // Off the hierarchy or of another depth: the compiled patterns, in list order, refuse it.
   const allow = effect === 'allow';
-  for (let i = 0; i < index.runCount; i++) {
-    const run = runAt(index, i);
+  for (const run of index.runs) {
     const [from, to] = rangeOf(run.data, slot, allow);
     const hit = slowFirstIn(run.refs, from, to, resource);
     if (hit !== undefined) return hit;
@@ -224,8 +221,7 @@ export function allMatches(
   resource: ResourceName,
 ): IndexEntry[] {
   const out: IndexEntry[] = [];
-  for (let i = 0; i < index.runCount; i++) {
-    const run = runAt(index, i);
+  for (const run of index.runs) {
     const [from, to] = rangeOf(run.data, slot, effect === 'allow');
     if (from !== to) out.push(...allMatchesIn(run.data, run.refs, from, to, resource));
   }
@@ -338,15 +334,19 @@ export function compilePrincipalIndex(
   const allowSplit = splitMasks(runs, 1);
   const index: PrincipalIndex = {
     runCount: runs.length,
-    run0: runs[0],
-    run1: runs[1],
-    run2: runs[2],
-    run3: runs[3],
     hasDeny: denies > 0,
+    data0: runs[0]?.data,
+    data1: runs[1]?.data,
+    refs0: runs[0]?.refs,
+    refs1: runs[1]?.refs,
     denySplit0: denySplit[0]!,
     denySplit1: denySplit[1]!,
     allowSplit0: allowSplit[0]!,
     allowSplit1: allowSplit[1]!,
+    data2: runs[2]?.data,
+    data3: runs[3]?.data,
+    refs2: runs[2]?.refs,
+    refs3: runs[3]?.refs,
     runs,
     held,
     entryCount: entries,
@@ -376,6 +376,9 @@ export function holdsPolicy(index: PrincipalIndex, policy: string, project: stri
  * holdsPolicyId(principal.index, internNameId('production-access'), keyedResource(resource)!.k0);
  */
 export function holdsPolicyId(index: PrincipalIndex, policy: number, project: number): boolean {
-  for (let i = 0; i < index.runCount; i++) if (runHolds(runAt(index, i), policy, project)) return true;
+  const n = index.runCount;
+  if (n > 0 && runHolds(index.data0!, policy, project)) return true;
+  if (n > 1 && runHolds(index.data1!, policy, project)) return true;
+  for (let i = 2; i < n; i++) if (runHolds(index.runs[i]!.data, policy, project)) return true;
   return false;
 }
