@@ -10,16 +10,15 @@ import type { Effect } from './policy.types';
  * group (or directly), as one array of 32-bit integers (see {@link IndexData}). Runs are shared:
  * every principal whose sources hold the same views in a row uses the same run, so that the data
  * of a group's assignments exists once and stays in cache, however many members the group has.
- * `data[0]` is the offset of a table with one body offset per action (0: no entries), in
- * {@link actionSlot} order; the bodies of CanAccessProject and CanAccessEnv, which the ancestor
- * rule reads in nearly every decision, come first, at offset 1 and right after it, so that they
- * share cache lines with the array's header. Right after the table, the offset of the policies
- * held, `[count, (policy id, project id or 0 for every project)…]` (for protections), which come
- * after the bodies.
+ * The array starts with a table of one body offset per action (0: no entries) in
+ * {@link actionSlot} order, so that finding a body takes one read; at {@link SLOT_COUNT}, the
+ * offset of the policies held, `[count, (policy id, project id or 0 for every project)…]` (for
+ * protections), which follow the table; then the bodies of CanAccessProject and CanAccessEnv,
+ * which the ancestor rule reads in nearly every decision, then those of the other actions.
  *
  * @example
  * const run: IndexRun = compileRun([createGrantCache().viaGroup(grant, 'devs')]);
- * bodyOf(run.data, actionSlot('CanAccessProject')!); // 1
+ * bodyOf(run.data, actionSlot('CanAccessProject')!); // the offset of its body, after the table
  */
 export interface IndexRun {
   readonly data: IndexData;
@@ -75,10 +74,7 @@ export function actionSlot(action: string): number | undefined {
  * const at = bodyOf(run.data, actionSlot('UpdateFlagOn')!);
  */
 export function bodyOf(data: IndexData, slot: number): number {
-  if (slot === 0) return 1;
-  // CanAccessEnv's body starts where CanAccessProject's ends.
-  if (slot === 1) return data[3]!;
-  return data[data[0]! + slot]!;
+  return data[slot]!;
 }
 
 function entriesBySlot(views: readonly GrantView[], effect: Effect): IndexEntry[][] {
@@ -117,24 +113,19 @@ function appendHeld(data: number[], views: readonly GrantView[]): number {
 export function compileRun(views: readonly GrantView[]): IndexRun {
   const denies = entriesBySlot(views, 'deny');
   const allows = entriesBySlot(views, 'allow');
-  const data: number[] = [0];
+  const data: number[] = [];
+  for (let slot = 0; slot <= SLOT_COUNT; slot++) data.push(0);
+  data[SLOT_COUNT] = appendHeld(data, views);
   const refs: (IndexEntry | undefined)[] = [];
   const typeOf = (slot: number) => ACTION_CATALOG[SLOT_ORDER[slot]!].resourceType;
-  appendBody(data, refs, typeOf(0), denies[0]!, allows[0]!);
-  appendBody(data, refs, typeOf(1), denies[1]!, allows[1]!);
-  const table = data.length;
-  data[0] = table;
-  for (let slot = 0; slot <= SLOT_COUNT; slot++) data.push(0);
   const counts: number[] = [];
   for (let slot = 0; slot < SLOT_COUNT; slot++) {
     counts.push(denies[slot]!.length, allows[slot]!.length);
-    // (Not bodyOf: element reads of one kind of array keep its reads of index data monomorphic.)
-    if (slot < 2) data[table + slot] = slot === 0 ? 1 : data[3]!;
-    else if (denies[slot]!.length + allows[slot]!.length > 0) {
-      data[table + slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
+    // The ancestors' bodies always exist (possibly empty), right after the table and held list.
+    if (slot < 2 || denies[slot]!.length + allows[slot]!.length > 0) {
+      data[slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
     }
   }
-  data[table + SLOT_COUNT] = appendHeld(data, views);
   // A copy without holes (a packed array) keeps element reads on V8's fast path.
   return { data: Int32Array.from(data), refs: Array.from(refs), counts };
 }
@@ -170,7 +161,7 @@ export function runEntries(run: IndexRun, slot: number, allow: boolean): IndexEn
  * runHolds(run.data, internNameId('production-access'), internNameId('shop'));
  */
 export function runHolds(data: IndexData, policy: number, project: number): boolean {
-  const at = data[data[0]! + SLOT_COUNT]!;
+  const at = data[SLOT_COUNT]!;
   const end = at + 1 + 2 * data[at]!;
   for (let i = at + 1; i < end; i += 2) {
     if (data[i] === policy) {

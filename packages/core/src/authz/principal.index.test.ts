@@ -5,7 +5,7 @@ import { rn } from '../rn/rn.resource';
 import { ACTION_NAMES } from './action.catalog';
 import { BUILTIN_POLICIES } from './builtin-policies';
 import { createGrantCache } from './grant.compiler';
-import { actionSlot } from './index-run.layout';
+import { actionSlot, SLOT_COUNT } from './index-run.layout';
 import type { Policy } from './policy.types';
 import { actionEntries, allMatches, compilePrincipalIndex, firstMatch, holdsPolicy } from './principal.index';
 
@@ -73,7 +73,7 @@ describe('compilePrincipalIndex', () => {
     expect(firstMatch(index, actionSlot('CanAccessProject')!, 'allow', rn.project('x'))).toBeUndefined();
   });
 
-  it('keeps the ancestor actions first, next to the array header', () => {
+  it('starts with the table, the held policies, then the ancestor actions', () => {
     const index = compilePrincipalIndex(
       [{ policy: BUILTIN_POLICIES['project-reader'], params: { project: 'shop' } }],
       createGrantCache(),
@@ -81,14 +81,21 @@ describe('compilePrincipalIndex', () => {
     expect(actionSlot('CanAccessProject')).toBe(0);
     expect(actionSlot('CanAccessEnv')).toBe(1);
     expect(actionSlot('Nope')).toBeUndefined();
-    // CanAccessProject's body at 1 ([flags, allowAt, end, 1 entry]), CanAccessEnv's right after.
     const shop = internNameId('shop');
     const run = index.runs[0]!;
     expect(index.runCount).toBe(1);
-    expect([...run.data.slice(1, 7)]).toEqual([1, 4, 7, shop, 0, 0]);
-    expect([...run.data.slice(7, 13)]).toEqual([2, 10, 13, shop, 0, 0]);
-    expect(run.refs[Math.floor(4 / 3)]?.statement).toBe(0);
-    expect(run.refs[Math.floor(10 / 3)]?.statement).toBe(1);
+    const n = SLOT_COUNT;
+    // held: [1 pair, (project-reader, shop)]; CanAccessProject's body ([depth, allowAt, end, 1 entry]), CanAccessEnv's right after.
+    const held = n + 1;
+    expect(run.data[n]).toBe(held);
+    expect([...run.data.slice(held, held + 3)]).toEqual([1, internNameId('project-reader'), shop]);
+    const cap = held + 3;
+    expect(run.data[0]).toBe(cap);
+    expect([...run.data.slice(cap, cap + 6)]).toEqual([1, cap + 3, cap + 6, shop, 0, 0]);
+    expect(run.data[1]).toBe(cap + 6);
+    expect([...run.data.slice(cap + 6, cap + 12)]).toEqual([2, cap + 9, cap + 12, shop, 0, 0]);
+    expect(run.refs[Math.floor((cap + 3) / 3)]?.statement).toBe(0);
+    expect(run.refs[Math.floor((cap + 9) / 3)]?.statement).toBe(1);
     expect(firstMatch(index, 0, 'allow', rn.project('shop'))?.policy).toBe('project-reader');
     expect(firstMatch(index, 1, 'allow', rn.env('shop', 'dev'))?.statement).toBe(1);
     expect(firstMatch(index, 1, 'allow', rn.env('web', 'dev'))).toBeUndefined();
