@@ -180,11 +180,13 @@ export function scanEntries(
   const k0 = r.k0;
   for (let i = from; i < to; i += STRIDE) {
     const s0 = data[i]!;
-    if (pass === 0 ? s0 !== 0 && s0 !== k0 : pass === 1 ? s0 === 0 || s0 !== k0 : s0 !== 0) continue;
+    if (pass === 0) {
+      if (s0 !== 0 && s0 !== k0) continue;
+    } else if (pass === 1 ? s0 === 0 || s0 !== k0 : s0 !== 0) continue;
     const m = tripleMatches(data, i, r);
-    if (m === 1) return refs[Math.floor(i / STRIDE)];
+    if (m === 1) return refs[(i / STRIDE) | 0];
     if (m === -1) {
-      const e = refs[Math.floor(i / STRIDE)]!;
+      const e = refs[(i / STRIDE) | 0]!;
       if (e.pattern.matches(resource)) return e;
     }
   }

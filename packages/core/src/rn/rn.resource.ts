@@ -68,22 +68,23 @@ export function resourceFromSegments(segments: readonly RnSegment[]): ResourceNa
   const first = segments[0]!;
   const inProject = first.type === 'project';
   const keys = resourceKeys(segments);
-  // The keys decisions compare come first, so that they share the object's first cache lines.
+  // What every decision reads comes first, so that it shares the object's first cache lines; the
+  // tag masks and the leaf name only matter to patterns with tag filters or partial wildcards.
   const r: Mutable<KeyedResource> = {
     type: last.type,
     kgen: keys.kgen,
-    depth: keys.depth,
     k0: keys.k0,
     k1: keys.k1,
     k2: keys.k2,
-    t1: keys.t1,
-    t2: keys.t2,
     project: inProject ? first.name : undefined,
     env: inProject && segments.length > 1 ? segments[1]!.name : undefined,
     text: segments.map(segmentText).join(':'),
-    leaf: keys.leaf,
     projectRn: undefined,
     envRn: undefined,
+    t1: keys.t1,
+    t2: keys.t2,
+    leaf: keys.leaf,
+    depth: keys.depth,
     segments,
   };
   if (inProject) {
