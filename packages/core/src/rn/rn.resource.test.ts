@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: RN placeholders such as ${project} are literal text here
 import { describe, expect, it } from 'vitest';
 import { FlagwardError } from '../errors/flagward-error';
-import { formatRn, parseRn, parseRnOrThrow, refKeyOf, rn } from './rn.resource';
+import { formatRn, parseRn, parseRnOrThrow, refKeyOf, resourceFromSegments, rn } from './rn.resource';
 import { envTags } from './rn.types';
 
 const prod = { key: 'production', production: true };
@@ -129,5 +129,35 @@ describe('parseRn', () => {
     expect(() => parseRnOrThrow('projct/x', 'body.resource')).toThrowError(
       /at position 0: unknown resource type/,
     );
+  });
+});
+
+describe('shared ancestors', () => {
+  it('gives resources of one environment the same project and environment objects, with their segments', () => {
+    const prod = { key: 'production', production: true, tags: ['eu'] };
+    const a = rn.flag('shop', prod, 'checkout');
+    const b = rn.variable('shop', prod, 'API_URL');
+    expect(b.envRn).toBe(a.envRn);
+    expect(b.projectRn).toBe(a.projectRn);
+    expect(a.envRn?.segments).toEqual(a.segments.slice(0, 2));
+    expect(a.envRn?.text).toBe('project/shop:env/production');
+    // other tags, another environment object
+    const c = rn.flag('shop', { ...prod, tags: ['us'] }, 'checkout');
+    expect(c.envRn).not.toBe(a.envRn);
+    expect(c.envRn?.segments[1]?.tags).toEqual(['us', 'production']);
+    expect(c.projectRn).toBe(a.projectRn);
+    // names that would spell the same key are told apart by their segments
+    const odd = resourceFromSegments([
+      { type: 'project', name: 'x\u0001y', tags: [] },
+      { type: 'env', name: 'e', tags: [] },
+      { type: 'flag', name: 'f', tags: [] },
+    ]);
+    const other = resourceFromSegments([
+      { type: 'project', name: 'x', tags: ['y'] },
+      { type: 'env', name: 'e', tags: [] },
+      { type: 'flag', name: 'f', tags: [] },
+    ]);
+    expect(odd.projectRn?.segments[0]?.name).toBe('x\u0001y');
+    expect(other.projectRn?.segments[0]?.tags).toEqual(['y']);
   });
 });

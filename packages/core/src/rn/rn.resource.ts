@@ -57,7 +57,8 @@ function segmentText(seg: RnSegment): string {
 
 /**
  * Builds a resource name from segments without validating names or hierarchy. For trusted callers
- * (parsers and resource walkers); application code uses {@link rn}.
+ * (parsers and resource walkers); application code uses {@link rn}. Resources of one project or
+ * environment may share their `projectRn` and `envRn` objects.
  *
  * @example
  * resourceFromSegments([{ type: 'project', name: 'shop', tags: [] }]).text; // 'project/shop'
@@ -88,11 +89,44 @@ export function resourceFromSegments(segments: readonly RnSegment[]): ResourceNa
     segments,
   };
   if (inProject) {
-    r.projectRn = segments.length === 1 ? r : resourceFromSegments(segments.slice(0, 1));
+    r.projectRn = segments.length === 1 ? r : sharedAncestor(segments, 1);
     if (segments.length === 2) r.envRn = r;
-    else if (segments.length > 2) r.envRn = resourceFromSegments(segments.slice(0, 2));
+    else if (segments.length > 2) r.envRn = sharedAncestor(segments, 2);
   }
   return r;
+}
+
+// Resources in one environment share their project and environment objects instead of building
+// them anew: a decision (and whoever keeps many resources) then reads fewer objects. Bounded;
+// an ancestor is only reused when its segments equal the resource's first ones.
+const MAX_SHARED_ANCESTORS = 10_000;
+const sharedAncestors = new Map<string, ResourceName>();
+
+function segmentKey(seg: RnSegment): string {
+  return `${seg.type}\u0001${seg.name}\u0001${seg.tags.join('\u0001')}`;
+}
+
+function sameSegment(a: RnSegment, b: RnSegment): boolean {
+  if (a.type !== b.type || a.name !== b.name || a.tags.length !== b.tags.length) return false;
+  for (let i = 0; i < a.tags.length; i++) if (a.tags[i] !== b.tags[i]) return false;
+  return true;
+}
+
+function sharedAncestor(segments: readonly RnSegment[], n: 1 | 2): ResourceName {
+  const key =
+    n === 1 ? segmentKey(segments[0]!) : `${segmentKey(segments[0]!)}\u0002${segmentKey(segments[1]!)}`;
+  const known = sharedAncestors.get(key);
+  if (
+    known !== undefined &&
+    sameSegment(known.segments[0]!, segments[0]!) &&
+    (n === 1 || sameSegment(known.segments[1]!, segments[1]!))
+  ) {
+    return known;
+  }
+  const made = resourceFromSegments(segments.slice(0, n));
+  if (sharedAncestors.size >= MAX_SHARED_ANCESTORS) sharedAncestors.clear();
+  sharedAncestors.set(key, made);
+  return made;
 }
 
 function projectSegment(project: string): RnSegment {
