@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flatMatches, flattenPattern } from './rn.flat-matcher';
 import { internGeneration, internNameId, nameIdOf, nameOfId, tagMaskOf } from './rn.intern';
-import { IRREGULAR_KEYS, keyedResource } from './rn.keys';
+import { IRREGULAR_KEYS, isRegular, keyedResource } from './rn.keys';
 import { compileRnPattern } from './rn.matcher';
 import { resourceFromSegments, rn } from './rn.resource';
+import { RESOURCE_TYPE_INFO, RESOURCE_TYPES } from './rn.types';
 
 let fresh = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${fresh++}`;
@@ -23,6 +24,19 @@ describe('resource keys', () => {
     // built before the literal was interned: refreshed before it is matched
     expect(keyedResource(r)!.k0).toBe(id);
     expect(keyedResource(r)!.kgen).toBe(internGeneration());
+  });
+
+  it('follow the hierarchy of RESOURCE_TYPE_INFO for every pair of types', () => {
+    for (const a of RESOURCE_TYPES) {
+      const one = [{ type: a, name: 'x', tags: [] }];
+      expect(isRegular(one)).toBe(RESOURCE_TYPE_INFO[a].parent === null);
+      for (const b of RESOURCE_TYPES) {
+        const two = [...one, { type: b, name: 'y', tags: [] }];
+        expect(isRegular(two)).toBe(
+          RESOURCE_TYPE_INFO[a].parent === null && RESOURCE_TYPE_INFO[b].parent === a,
+        );
+      }
+    }
   });
 
   it('mark resources off the hierarchy as irregular', () => {

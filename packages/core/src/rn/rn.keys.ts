@@ -1,5 +1,5 @@
 import { internGeneration, nameIdOf, tagMaskOf } from './rn.intern';
-import { RESOURCE_TYPE_INFO, type ResourceName, type RnSegment } from './rn.types';
+import type { ResourceName, RnSegment } from './rn.types';
 
 /**
  * What decisions compare of a resource, kept in the resource object itself so that a decision
@@ -41,14 +41,41 @@ export type KeyedResource = ResourceName & ResourceKeys;
  */
 export const IRREGULAR_KEYS = -1;
 
-function regular(segments: readonly RnSegment[]): boolean {
-  if (segments.length > 3) return false;
-  let parent: string | null = null;
-  for (const seg of segments) {
-    if (RESOURCE_TYPE_INFO[seg.type]?.parent !== parent) return false;
-    parent = seg.type;
+/**
+ * Whether segments follow the hierarchy of DESIGN §3 (each segment's type is the parent of the
+ * next, at most three), which is what decisions compare keys for.
+ *
+ * @example
+ * isRegular(rn.flag('shop', 'dev', 'x').segments); // true
+ */
+export function isRegular(segments: readonly RnSegment[]): boolean {
+  const n = segments.length;
+  if (n > 3) return false;
+  for (let i = 0; i < n; i++) {
+    if (parentOf(segments[i]!.type) !== (i === 0 ? null : segments[i - 1]!.type)) return false;
   }
   return true;
+}
+
+// RESOURCE_TYPE_INFO[type].parent without a keyed lookup (undefined for an unknown type).
+function parentOf(type: string): string | null | undefined {
+  switch (type) {
+    case 'env':
+      return 'project';
+    case 'flag':
+    case 'var':
+    case 'segment':
+      return 'env';
+    case 'org':
+    case 'project':
+    case 'member':
+    case 'group':
+    case 'policy':
+    case 'token':
+      return null;
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -60,7 +87,7 @@ function regular(segments: readonly RnSegment[]): boolean {
 export function resourceKeys(segments: readonly RnSegment[]): ResourceKeys {
   const s1 = segments[1];
   const s2 = segments[2];
-  const ok = regular(segments);
+  const ok = isRegular(segments);
   return {
     kgen: ok ? internGeneration() : IRREGULAR_KEYS,
     depth: ok ? segments.length : 0,

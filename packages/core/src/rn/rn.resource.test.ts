@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: RN placeholders such as ${project} are literal text here
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlagwardError } from '../errors/flagward-error';
+import { isValidKey } from '../keys/key';
 import { formatRn, parseRn, parseRnOrThrow, refKeyOf, resourceFromSegments, rn } from './rn.resource';
 import { envTags } from './rn.types';
 
@@ -159,5 +161,24 @@ describe('shared ancestors', () => {
     ]);
     expect(odd.projectRn?.segments[0]?.name).toBe('x\u0001y');
     expect(other.projectRn?.segments[0]?.tags).toEqual(['y']);
+  });
+});
+
+describe('key checks of the constructors', () => {
+  it('accept and refuse exactly what the key grammar does', () => {
+    const chars = fc.constantFrom('a', 'Z', '0', '9', '.', '_', '-', ':', ' ', 'é', '*', '/');
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 66 }), (cs) => {
+        const key = cs.join('');
+        let accepted = true;
+        try {
+          rn.flag('shop', { key: 'dev', tags: [key] }, key);
+        } catch {
+          accepted = false;
+        }
+        expect(accepted).toBe(isValidKey(key));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

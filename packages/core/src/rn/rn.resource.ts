@@ -1,6 +1,7 @@
 import { FlagwardError } from '../errors/flagward-error';
 import { keyProblem } from '../keys/key';
-import { type KeyedResource, resourceKeys } from './rn.keys';
+import { internGeneration, nameIdOf, tagMaskOf } from './rn.intern';
+import { IRREGULAR_KEYS, isRegular, type KeyedResource } from './rn.keys';
 import { parseRnPattern } from './rn.parser';
 import {
   emailNameProblem,
@@ -36,7 +37,21 @@ function invalid(path: string, message: string): never {
   throw FlagwardError.validation([{ path, message }]);
 }
 
+// The key grammar (keys/key.ts) checked one character at a time, which is what most keys need;
+// anything it does not accept is left to keyProblem, which has the last word and the message.
+function plainKey(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || n > 64) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!alnum && (i === 0 || (c !== 45 && c !== 46 && c !== 95))) return false;
+  }
+  return true;
+}
+
 function checkKey(value: string, path: string): string {
+  if (plainKey(value)) return value;
   const problem = keyProblem(value);
   if (problem !== undefined) invalid(path, problem);
   return value;
@@ -44,8 +59,10 @@ function checkKey(value: string, path: string): string {
 
 function checkTags(tags: readonly string[] | undefined, path: string): string[] {
   const out: string[] = [];
-  for (const [i, tag] of (tags ?? []).entries()) {
-    checkKey(tag, `${path}[${i}]`);
+  if (tags === undefined) return out;
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i]!;
+    if (!plainKey(tag)) checkKey(tag, `${path}[${i}]`);
     if (!out.includes(tag)) out.push(tag);
   }
   return out;
@@ -64,47 +81,61 @@ function segmentText(seg: RnSegment): string {
  * resourceFromSegments([{ type: 'project', name: 'shop', tags: [] }]).text; // 'project/shop'
  */
 export function resourceFromSegments(segments: readonly RnSegment[]): ResourceName {
-  const last = segments.at(-1);
-  if (last === undefined) throw new FlagwardError('internal', 'a resource name needs at least one segment');
+  const n = segments.length;
+  if (n === 0) throw new FlagwardError('internal', 'a resource name needs at least one segment');
   const first = segments[0]!;
+  const s1 = segments[1];
+  const s2 = segments[2];
   const inProject = first.type === 'project';
-  const keys = resourceKeys(segments);
+  const regular = isRegular(segments);
   // What every decision reads comes first, so that it shares the object's first cache lines; the
   // tag masks and the leaf name only matter to patterns with tag filters or partial wildcards.
   const r: Mutable<KeyedResource> = {
-    type: last.type,
-    kgen: keys.kgen,
-    k0: keys.k0,
-    k1: keys.k1,
-    k2: keys.k2,
+    type: segments[n - 1]!.type,
+    kgen: regular ? internGeneration() : IRREGULAR_KEYS,
+    k0: nameIdOf(first.name),
+    k1: s1 === undefined ? 0 : nameIdOf(s1.name),
+    k2: s2 === undefined ? 0 : nameIdOf(s2.name),
     project: inProject ? first.name : undefined,
-    env: inProject && segments.length > 1 ? segments[1]!.name : undefined,
-    text: segments.map(segmentText).join(':'),
+    env: inProject && s1 !== undefined ? s1.name : undefined,
+    text: textOf(segments),
     projectRn: undefined,
     envRn: undefined,
-    t1: keys.t1,
-    t2: keys.t2,
-    leaf: keys.leaf,
-    depth: keys.depth,
+    t1: s1 === undefined ? 0 : tagMaskOf(s1.tags),
+    t2: s2 === undefined ? 0 : tagMaskOf(s2.tags),
+    leaf: s2 === undefined ? '' : s2.name,
+    depth: regular ? n : 0,
     segments,
   };
   if (inProject) {
-    r.projectRn = segments.length === 1 ? r : sharedAncestor(segments, 1);
-    if (segments.length === 2) r.envRn = r;
-    else if (segments.length > 2) r.envRn = sharedAncestor(segments, 2);
+    r.projectRn = n === 1 ? r : sharedProject(segments);
+    if (n === 2) r.envRn = r;
+    else if (n > 2) r.envRn = sharedEnv(segments);
   }
   return r;
 }
 
-// Resources in one environment share their project and environment objects instead of building
-// them anew: a decision (and whoever keeps many resources) then reads fewer objects. Bounded;
-// an ancestor is only reused when its segments equal the resource's first ones.
-const MAX_SHARED_ANCESTORS = 10_000;
-const sharedAncestors = new Map<string, ResourceName>();
-
-function segmentKey(seg: RnSegment): string {
-  return `${seg.type}\u0001${seg.name}\u0001${seg.tags.join('\u0001')}`;
+function textOf(segments: readonly RnSegment[]): string {
+  const n = segments.length;
+  if (n === 1) return segmentText(segments[0]!);
+  const s0 = segmentText(segments[0]!);
+  const s1 = segmentText(segments[1]!);
+  if (n === 2) return [s0, s1].join(':');
+  if (n === 3) return [s0, s1, segmentText(segments[2]!)].join(':');
+  return segments.map(segmentText).join(':');
 }
+
+// Resources in one environment share their project and environment objects instead of building
+// them anew: a decision (and whoever keeps many resources) then reads fewer objects. Keyed by the
+// names the resource already holds (no key strings to build); bounded; an ancestor is reused only
+// when its segments equal the resource's first ones.
+interface SharedProject {
+  readonly project: ResourceName;
+  readonly envs: Map<string, ResourceName[]>;
+}
+const MAX_SHARED_PROJECTS = 10_000;
+const MAX_ENV_VARIANTS = 8;
+const sharedProjects = new Map<string, SharedProject>();
 
 function sameSegment(a: RnSegment, b: RnSegment): boolean {
   if (a.type !== b.type || a.name !== b.name || a.tags.length !== b.tags.length) return false;
@@ -112,20 +143,34 @@ function sameSegment(a: RnSegment, b: RnSegment): boolean {
   return true;
 }
 
-function sharedAncestor(segments: readonly RnSegment[], n: 1 | 2): ResourceName {
-  const key =
-    n === 1 ? segmentKey(segments[0]!) : `${segmentKey(segments[0]!)}\u0002${segmentKey(segments[1]!)}`;
-  const known = sharedAncestors.get(key);
-  if (
-    known !== undefined &&
-    sameSegment(known.segments[0]!, segments[0]!) &&
-    (n === 1 || sameSegment(known.segments[1]!, segments[1]!))
-  ) {
-    return known;
+function projectEntry(segments: readonly RnSegment[]): SharedProject | undefined {
+  const first = segments[0]!;
+  const known = sharedProjects.get(first.name);
+  if (known !== undefined && sameSegment(known.project.segments[0]!, first)) return known;
+  if (first.tags.length !== 0) return undefined;
+  const made = { project: resourceFromSegments(segments.slice(0, 1)), envs: new Map() };
+  if (sharedProjects.size >= MAX_SHARED_PROJECTS) sharedProjects.clear();
+  sharedProjects.set(first.name, made);
+  return made;
+}
+
+function sharedProject(segments: readonly RnSegment[]): ResourceName {
+  return projectEntry(segments)?.project ?? resourceFromSegments(segments.slice(0, 1));
+}
+
+function sharedEnv(segments: readonly RnSegment[]): ResourceName {
+  const entry = projectEntry(segments);
+  if (entry === undefined) return resourceFromSegments(segments.slice(0, 2));
+  const env = segments[1]!;
+  let variants = entry.envs.get(env.name);
+  if (variants === undefined) {
+    variants = [];
+    entry.envs.set(env.name, variants);
   }
-  const made = resourceFromSegments(segments.slice(0, n));
-  if (sharedAncestors.size >= MAX_SHARED_ANCESTORS) sharedAncestors.clear();
-  sharedAncestors.set(key, made);
+  for (const known of variants) if (sameSegment(known.segments[1]!, env)) return known;
+  const made = resourceFromSegments([entry.project.segments[0]!, env]);
+  if (variants.length >= MAX_ENV_VARIANTS) variants.length = 0;
+  variants.push(made);
   return made;
 }
 
