@@ -5,7 +5,8 @@
  * policies, 200 groups, 10,000 members, 50 projects × 4 environments × 200 tagged flags):
  * 1. Flagward `decide` latency (p50/p99 of the mean per decision over batches of 100 consecutive
  *    requests, since one call is far below the timer's resolution) and decisions per second over
- *    1,000,000 decisions of a mix of outcomes, 3 repetitions;
+ *    1,000,000 decisions of a mix of outcomes, 3 repetitions; the same for isAllowed, and for
+ *    decide with each resource built from its keys inside the timed loop, as the server does;
  * 2. the same requests answered by @cedar-policy/cedar-wasm and casbin on translated policies, after
  *    checking that they agree with Flagward on 5,000 requests; ratios against Flagward;
  * 3. who-can for one action and resource over the 10,000 members, principals compiled once.
@@ -61,6 +62,7 @@ interface Columns {
   readonly actions: string[];
   readonly resources: ResourceName[];
   readonly protections: (EnvProtection | undefined)[];
+  readonly builds?: (() => ResourceName)[];
 }
 
 function columns(org: Org, requests: readonly AuthzRequest[]): Columns {
@@ -69,6 +71,39 @@ function columns(org: Org, requests: readonly AuthzRequest[]): Columns {
     actions: requests.map((r) => r.action),
     resources: requests.map((r) => r.resource),
     protections: requests.map((r) => r.protection),
+    builds: requests.map((r) => r.build),
+  };
+}
+
+/**
+ * Times `decide` over the pool as the server calls it: the resource is built from its keys
+ * (rn.flag, rn.env …) right before each decision, so that the time includes building it (its
+ * text, ancestors and interned keys) and the resource is a new object rather than one of the pool.
+ */
+function timeWithResources(c: Columns, decisions: number): Repetition {
+  const n = c.principals.length;
+  const builds = c.builds!;
+  const batches = Math.ceil(decisions / BATCH);
+  const perDecision = new Float64Array(batches);
+  let sink = 0;
+  let k = 0;
+  const start = process.hrtime.bigint();
+  for (let b = 0; b < batches; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let j = 0; j < BATCH; j++) {
+      if (decide(c.principals[k]!, c.actions[k]!, builds[k]!(), c.protections[k]).allowed) sink++;
+      k = k + 1 === n ? 0 : k + 1;
+    }
+    perDecision[b] = Number(process.hrtime.bigint() - t0) / 1e9 / BATCH;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (sink < 0) console.log(sink);
+  perDecision.sort();
+  return {
+    decisions: batches * BATCH,
+    seconds,
+    p50: quantile(perDecision, 0.5),
+    p99: quantile(perDecision, 0.99),
   };
 }
 
@@ -243,6 +278,13 @@ export async function run(): Promise<void> {
   const bool = figuresOf(boolReps);
   console.log(
     `  Flagward isAllowed() (no explanation, as who-can uses): p50 ${formatSummary(bool.p50, formatDuration)}, ${formatSummary(bool.rate, formatRate)}`,
+  );
+  timeWithResources(c, 300_000);
+  const builtReps: Repetition[] = [];
+  for (let rep = 0; rep < REPETITIONS; rep++) builtReps.push(timeWithResources(c, DECISIONS));
+  const built = figuresOf(builtReps);
+  console.log(
+    `  Flagward decide() with each resource built from its keys first (rn.flag …, as the server does): p50 ${formatSummary(built.p50, formatDuration)}, p99 ${formatSummary(built.p99, formatDuration)}, ${formatSummary(built.rate, formatRate)}`,
   );
   const kindLine: string[] = [];
   for (const kind of KINDS) {

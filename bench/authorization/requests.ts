@@ -22,7 +22,7 @@ import { createRandom, type Random } from './random';
  * One authorization question with the answer Flagward gives.
  *
  * @example
- * const r: AuthzRequest = { member: 7, action: 'UpdateFlagOn', resource, protection, expected: 'allow' };
+ * const r: AuthzRequest = { member: 7, action: 'UpdateFlagOn', resource, protection, build, expected: 'allow' };
  */
 export interface AuthzRequest {
   /** Index into `org.members` / `org.principals`. */
@@ -31,6 +31,8 @@ export interface AuthzRequest {
   readonly resource: ResourceName;
   /** The protection of the resource's environment, resolved once (the server loads it with the environment). */
   readonly protection: EnvProtection | undefined;
+  /** Builds the resource anew from its keys, as the server does for every request (rn.flag, rn.env …). */
+  readonly build: () => ResourceName;
   readonly expected: DecisionKind;
 }
 
@@ -67,24 +69,28 @@ function resourceIn(
   type: ResourceType,
   project: OrgProject,
   env: OrgEnv,
-): { resource: ResourceName; protection: EnvProtection | undefined } {
+): { build: () => ResourceName; protection: EnvProtection | undefined } {
   const ref = envRef(env);
+  const p = project.key;
   switch (type) {
     case 'org':
-      return { resource: rn.org(), protection: undefined };
+      return { build: () => rn.org(), protection: undefined };
     case 'project':
-      return { resource: rn.project(project.key), protection: undefined };
+      return { build: () => rn.project(p), protection: undefined };
     case 'env':
-      return { resource: rn.env(project.key, ref), protection: env.protection };
-    case 'flag':
-      return { resource: rn.flag(project.key, ref, rand.pick(project.flags)), protection: env.protection };
-    case 'var':
-      return { resource: rn.variable(project.key, ref, rand.pick(project.vars)), protection: env.protection };
-    default:
-      return {
-        resource: rn.segment(project.key, ref, rand.pick(project.segments)),
-        protection: env.protection,
-      };
+      return { build: () => rn.env(p, ref), protection: env.protection };
+    case 'flag': {
+      const flag = rand.pick(project.flags);
+      return { build: () => rn.flag(p, ref, flag), protection: env.protection };
+    }
+    case 'var': {
+      const v = rand.pick(project.vars);
+      return { build: () => rn.variable(p, ref, v), protection: env.protection };
+    }
+    default: {
+      const segment = rand.pick(project.segments);
+      return { build: () => rn.segment(p, ref, segment), protection: env.protection };
+    }
   }
 }
 
@@ -149,7 +155,8 @@ export function buildRequests(org: Org, count: number): AuthzRequest[] {
       type = rand.weighted(TYPE_WEIGHTS);
       action = rand.pick(actionsOf(type));
     }
-    const { resource, protection } = resourceIn(rand, type, project, env);
+    const { build, protection } = resourceIn(rand, type, project, env);
+    const resource = build();
     const principal = org.principals[member]!;
     const expected = decide(principal, action, resource, protection).decision;
     const left = quota.get(expected)!;
@@ -158,7 +165,7 @@ export function buildRequests(org: Org, count: number): AuthzRequest[] {
     if (seen.has(id)) continue;
     seen.add(id);
     quota.set(expected, left - 1);
-    out.push({ member, action, resource, protection, expected });
+    out.push({ member, action, resource, protection, build, expected });
   }
   if (out.length < count) {
     const missing = [...quota].filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`);
