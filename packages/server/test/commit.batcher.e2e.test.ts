@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsealedEntryOf } from '../src/audit/audit.appender';
 import type { Tx } from '../src/db/database';
 import { bumpIamVersion, IamRepository } from '../src/iam/iam.repository';
+import { inOneBatch } from './support/batches';
 import { DATABASES } from './support/databases';
 import { auditEntries, setupOrganization, startTestServer, type TestServer } from './support/test-server';
 
@@ -38,30 +39,12 @@ describe.each(DATABASES)('group commit on %s', (database) => {
     ]);
   }
 
-  /** Runs `works` as one batch: they queue behind a change that waits until all of them are queued. */
-  async function oneBatch(
-    works: Array<(tx: Tx) => Promise<unknown>>,
-  ): Promise<PromiseSettledResult<unknown>[]> {
-    const commits = t.server.services.commits;
-    let release!: () => void;
-    let started!: () => void;
-    const blocking = new Promise<void>((resolve) => (started = resolve));
-    const blocker = commits.run(
-      () =>
-        new Promise<void>((resolve) => {
-          release = resolve;
-          started();
-        }),
+  /** Runs `works` as one batch (see inOneBatch). */
+  const oneBatch = (works: Array<(tx: Tx) => Promise<unknown>>) =>
+    inOneBatch(
+      t.server.services.commits,
+      works.map((work) => () => t.server.services.commits.run(work)),
     );
-    await blocking;
-    const before = commits.stats().batches;
-    const results = Promise.allSettled(works.map((work) => commits.run(work)));
-    release();
-    await blocker;
-    const settled = await results;
-    expect(commits.stats().batches - before).toBe(2); // the blocker's and theirs
-    return settled;
-  }
 
   it('rolls a failed change back with its entry, its head and the IAM version it set', async () => {
     const iam = new IamRepository();

@@ -2,6 +2,7 @@ import type { ConfigurationPatch } from '@flagward/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsealedEntryOf } from '../src/audit/audit.appender';
 import type { Principal } from '../src/governance/principal';
+import { inOneBatch } from './support/batches';
 import { DATABASES } from './support/databases';
 import {
   addMember,
@@ -70,33 +71,13 @@ describe.each(DATABASES)('changes of a batch side by side on %s', (database) => 
       })
     ).body;
 
-  /**
-   * Runs `requests` as one batch: they queue behind a change that holds the batcher until all of them
-   * are waiting. Returns their responses.
-   */
+  /** Runs `requests` as one batch (see inOneBatch); none of them rejects. */
   async function oneBatch<T>(requests: Array<() => Promise<T>>, laterBatches = 0): Promise<T[]> {
-    const commits = t.server.services.commits;
-    let release!: () => void;
-    let started!: () => void;
-    const blocking = new Promise<void>((resolve) => (started = resolve));
-    const blocker = commits.run(
-      () =>
-        new Promise<void>((resolve) => {
-          release = resolve;
-          started();
-        }),
-    );
-    await blocking;
-    const before = commits.stats().batches;
-    // Each request reaches the batcher before its promise is returned, in this order.
-    const responses = Promise.all(requests.map((request) => request()));
-    expect(commits.stats().queued).toBe(requests.length);
-    release();
-    await blocker;
-    const settled = await responses;
-    // The blocker's and theirs (and those that record refusals).
-    expect(commits.stats().batches - before).toBe(2 + laterBatches);
-    return settled;
+    const settled = await inOneBatch(t.server.services.commits, requests, laterBatches);
+    return settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
   }
 
   it('runs changes of different lanes at the same time in one transaction', async () => {
