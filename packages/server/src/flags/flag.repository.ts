@@ -149,7 +149,10 @@ async function flagsInEnvironments(
           .onRef('flag_configurations.environment_id', '=', 'environments.id'),
       )
       .select(FLAG_IN_ENVIRONMENT_COLUMNS)
-      .where('projects.org_id', '=', orgId),
+      .where('projects.org_id', '=', orgId)
+      // Rows are locked in this order: two processes' batches wanting the same flags never each
+      // hold one the other waits for because of this statement.
+      .orderBy('flags.id'),
     'flags',
   ).execute();
   const found = new Map<string, FlagInEnvironment>();
