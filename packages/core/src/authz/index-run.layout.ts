@@ -14,7 +14,8 @@ import type { Effect } from './policy.types';
  * {@link actionSlot} order, so that finding a body takes one read; at {@link SLOT_COUNT}, the
  * offset of the policies held, `[count, (policy id, project id or 0 for every project)…]` (for
  * protections), which follow the table; then the bodies of CanAccessProject and CanAccessEnv,
- * which the ancestor rule reads in nearly every decision, then those of the other actions.
+ * which the ancestor rule reads in nearly every decision (when the run has entries for them), then
+ * those of the other actions.
  *
  * @example
  * const run: IndexRun = compileRun([createGrantCache().viaGroup(grant, 'devs')]);
@@ -28,10 +29,20 @@ export interface IndexRun {
   readonly counts: readonly number[];
 }
 
+// The ancestor actions first, then by how often actions come (flags, then variables,
+// environments, segments, projects, the organization), so that the table's first cache line
+// holds the slots most decisions read.
+const TYPE_ORDER = ['flag', 'var', 'env', 'segment', 'project', 'org'];
+const rank = (n: ActionName): number => {
+  const i = TYPE_ORDER.indexOf(ACTION_CATALOG[n].resourceType);
+  return i < 0 ? TYPE_ORDER.length : i;
+};
 const SLOT_ORDER: readonly ActionName[] = [
   'CanAccessProject',
   'CanAccessEnv',
-  ...ACTION_NAMES.filter((n) => n !== 'CanAccessProject' && n !== 'CanAccessEnv'),
+  ...ACTION_NAMES.filter((n) => n !== 'CanAccessProject' && n !== 'CanAccessEnv').sort(
+    (a, b) => rank(a) - rank(b),
+  ),
 ];
 const SLOTS = new Map<string, number>(SLOT_ORDER.map((name, i) => [name, i]));
 
@@ -121,8 +132,7 @@ export function compileRun(views: readonly GrantView[]): IndexRun {
   const counts: number[] = [];
   for (let slot = 0; slot < SLOT_COUNT; slot++) {
     counts.push(denies[slot]!.length, allows[slot]!.length);
-    // The ancestors' bodies always exist (possibly empty), right after the table and held list.
-    if (slot < 2 || denies[slot]!.length + allows[slot]!.length > 0) {
+    if (denies[slot]!.length + allows[slot]!.length > 0) {
       data[slot] = appendBody(data, refs, typeOf(slot), denies[slot]!, allows[slot]!);
     }
   }
