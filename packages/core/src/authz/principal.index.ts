@@ -51,6 +51,15 @@ export interface PrincipalIndex {
   readonly refs0: readonly (IndexEntry | undefined)[] | undefined;
   readonly refs1: readonly (IndexEntry | undefined)[] | undefined;
   /**
+   * The action slots for which the first (second) run has entries: bit `s` of `has0Low` for
+   * `s < 30`, bit `s - 30` of `has0High` otherwise. A run that is not shared (a member's direct
+   * assignments) is rarely in cache, and is then not read at all for the other actions.
+   */
+  readonly has0Low: number;
+  readonly has0High: number;
+  readonly has1Low: number;
+  readonly has1High: number;
+  /**
    * Bit `s` of `denySplit0` (`s < 30`) or bit `s - 30` of `denySplit1`: the denies of action slot
    * `s` are scanned project first; `allowSplit0`/`allowSplit1` likewise for the allows. Fields of
    * the index, not arrays, so that reading them costs no further object.
@@ -144,9 +153,16 @@ function scanRuns(
 ): IndexEntry | undefined {
   const n = index.runCount;
   if (n === 0) return undefined;
-  let hit = scanRun(index.data0!, index.refs0!, slot, allow, resource, keys, pass);
+  const low = slot < SPLIT_BITS;
+  const bit = low ? slot : slot - SPLIT_BITS;
+  let hit: IndexEntry | undefined;
+  if ((((low ? index.has0Low : index.has0High) >> bit) & 1) !== 0) {
+    hit = scanRun(index.data0!, index.refs0!, slot, allow, resource, keys, pass);
+  }
   if (hit !== undefined || n === 1) return hit;
-  hit = scanRun(index.data1!, index.refs1!, slot, allow, resource, keys, pass);
+  if ((((low ? index.has1Low : index.has1High) >> bit) & 1) !== 0) {
+    hit = scanRun(index.data1!, index.refs1!, slot, allow, resource, keys, pass);
+  }
   if (hit !== undefined || n === 2) return hit;
   hit = scanRun(index.data2!, index.refs2!, slot, allow, resource, keys, pass);
   if (hit !== undefined || n === 3) return hit;
@@ -269,6 +285,17 @@ function runsOf(views: readonly GrantView[], cache: GrantCache): IndexRun[] {
   return runs;
 }
 
+function slotMasks(run: IndexRun | undefined): number[] {
+  const masks = [0, 0];
+  if (run === undefined) return masks;
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    if (run.counts[2 * slot]! + run.counts[2 * slot + 1]! === 0) continue;
+    if (slot < SPLIT_BITS) masks[0]! |= 1 << slot;
+    else masks[1]! |= 1 << (slot - SPLIT_BITS);
+  }
+  return masks;
+}
+
 function splitMasks(runs: readonly IndexRun[], effect: number): number[] {
   const masks = [0, 0];
   for (let slot = 0; slot < SLOT_COUNT; slot++) {
@@ -330,6 +357,8 @@ export function compilePrincipalIndex(
       if (i % 2 === 0) denies += run.counts[i]!;
     }
   }
+  const has0 = slotMasks(runs[0]);
+  const has1 = slotMasks(runs[1]);
   const denySplit = splitMasks(runs, 0);
   const allowSplit = splitMasks(runs, 1);
   const index: PrincipalIndex = {
@@ -339,6 +368,10 @@ export function compilePrincipalIndex(
     data1: runs[1]?.data,
     refs0: runs[0]?.refs,
     refs1: runs[1]?.refs,
+    has0Low: has0[0]!,
+    has0High: has0[1]!,
+    has1Low: has1[0]!,
+    has1High: has1[1]!,
     denySplit0: denySplit[0]!,
     denySplit1: denySplit[1]!,
     allowSplit0: allowSplit[0]!,
