@@ -27,17 +27,33 @@ interface CatalogAction {
   readonly pieces: MessagePieces;
 }
 
-// A plain object without prototype (in V8's fast mode: made with a prototype, then unlinked) rather
-// than a Map: looking an action up by name is then an inline-cached property load.
-const CATALOG: Readonly<Record<string, CatalogAction | undefined>> = Object.setPrototypeOf(
-  Object.fromEntries(
-    ACTION_NAMES.map((n) => [
-      n,
-      { name: n, def: ACTION_CATALOG[n], slot: actionSlot(n)!, pieces: messagePieces(n) },
-    ]),
-  ),
-  null,
-);
+const CATALOG_ACTIONS: readonly CatalogAction[] = ACTION_NAMES.map((n) => ({
+  name: n,
+  def: ACTION_CATALOG[n],
+  slot: actionSlot(n)!,
+  pieces: messagePieces(n),
+}));
+// Actions by the length of their name: finding one compares a few strings (by pointer, as action
+// names are literals) instead of hashing the name.
+const BY_LENGTH: readonly (readonly CatalogAction[])[] = (() => {
+  const out: CatalogAction[][] = [];
+  for (const a of CATALOG_ACTIONS) {
+    const list = out[a.name.length] ?? [];
+    list.push(a);
+    out[a.name.length] = list;
+  }
+  return Array.from(out, (list) => list ?? []);
+})();
+
+function catalogAction(action: string): CatalogAction | undefined {
+  const candidates = BY_LENGTH[action.length];
+  if (candidates === undefined) return undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const a = candidates[i]!;
+    if (a.name === action) return a;
+  }
+  return undefined;
+}
 
 enum Outcome {
   AllowPolicy,
@@ -155,8 +171,8 @@ function isAllow(outcome: Outcome): boolean {
   return outcome <= Outcome.AllowAdmin;
 }
 
-const CAN_ACCESS_PROJECT = CATALOG.CanAccessProject!;
-const CAN_ACCESS_ENV = CATALOG.CanAccessEnv!;
+const CAN_ACCESS_PROJECT = catalogAction('CanAccessProject')!;
+const CAN_ACCESS_ENV = catalogAction('CanAccessEnv')!;
 
 function missingAccess(
   principal: Principal,
@@ -196,7 +212,7 @@ export function decide(
   resource: ResourceName,
   protection?: EnvProtection,
 ): Decision {
-  const known = CATALOG[action];
+  const known = catalogAction(action);
   if (known === undefined || known.def.resourceType !== resource.type) {
     return {
       allowed: false,
@@ -263,7 +279,7 @@ export function isAllowed(
   resource: ResourceName,
   protection?: EnvProtection,
 ): boolean {
-  const known = CATALOG[action];
+  const known = catalogAction(action);
   if (known === undefined || known.def.resourceType !== resource.type) return false;
   const keys = keyedResource(resource);
   if (!isAllow(evaluate(principal, action, known, resource, protection, resource, keys))) return false;
