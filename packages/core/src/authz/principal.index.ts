@@ -1,4 +1,4 @@
-import { nameIdOf } from '../rn/rn.intern';
+import { internNameId, nameIdOf } from '../rn/rn.intern';
 import type { KeyedResource } from '../rn/rn.keys';
 import type { ResourceName } from '../rn/rn.types';
 import { allMatchesIn, type IndexData, scanEntries, scanKeys, slowFirstIn } from './action.bucket';
@@ -59,6 +59,8 @@ export interface PrincipalIndex {
   readonly has0High: number;
   readonly has1Low: number;
   readonly has1High: number;
+  /** The {@link heldPolicyBit}s of every policy held, to rule policies out without the runs. */
+  readonly heldBits: number;
   /**
    * Bit `s` of `denySplit0` (`s < 30`) or bit `s - 30` of `denySplit1`: the denies of action slot
    * `s` are scanned project first; `allowSplit0`/`allowSplit1` likewise for the allows. Fields of
@@ -372,6 +374,7 @@ export function compilePrincipalIndex(
     has0High: has0[1]!,
     has1Low: has1[0]!,
     has1High: has1[1]!,
+    heldBits: views.reduce((bits, v) => bits | heldPolicyBit(internNameId(v.grant.policy)), 0),
     denySplit0: denySplit[0]!,
     denySplit1: denySplit[1]!,
     allowSplit0: allowSplit[0]!,
@@ -387,6 +390,17 @@ export function compilePrincipalIndex(
   if (memo.size >= MAX_CACHED_INDEXES) memo.clear();
   memo.set(signature, index);
   return index;
+}
+
+/**
+ * One of 30 bits standing for a policy (by its interned id, rn.intern.ts): a principal whose
+ * {@link PrincipalIndex.heldBits} lack it does not hold the policy.
+ *
+ * @example
+ * (index.heldBits & heldPolicyBit(internNameId('production-access'))) === 0; // then not held
+ */
+export function heldPolicyBit(policy: number): number {
+  return 1 << (policy % 30);
 }
 
 /**
@@ -409,6 +423,7 @@ export function holdsPolicy(index: PrincipalIndex, policy: string, project: stri
  * holdsPolicyId(principal.index, internNameId('production-access'), keyedResource(resource)!.k0);
  */
 export function holdsPolicyId(index: PrincipalIndex, policy: number, project: number): boolean {
+  if ((index.heldBits & heldPolicyBit(policy)) === 0) return false;
   const n = index.runCount;
   if (n > 0 && runHolds(index.data0!, policy, project)) return true;
   if (n > 1 && runHolds(index.data1!, policy, project)) return true;

@@ -4,7 +4,7 @@ import { internNameId } from '../rn/rn.intern';
 import { emailNameProblem } from '../rn/rn.types';
 import { type ActionName, isActionName, isEnvironmentAction, suggestAction } from './action.catalog';
 import type { OrgRole } from './policy.types';
-import { holdsPolicy, holdsPolicyId, type Principal } from './principal.index';
+import { heldPolicyBit, holdsPolicy, holdsPolicyId, type Principal } from './principal.index';
 
 /**
  * The protected operations of one environment and who may perform them (DESIGN §5 step 1).
@@ -84,15 +84,22 @@ export function protectionAllows(
 }
 
 // Protections are loaded once and reused across many decisions (see decision.messages.ts).
-const policyIds = new WeakMap<EnvProtection, readonly number[]>();
+interface ProtectionPolicies {
+  readonly ids: readonly number[];
+  /** The {@link heldPolicyBit}s of `ids`. */
+  readonly bits: number;
+}
 
-function policyIdsOf(protection: EnvProtection): readonly number[] {
-  let ids = policyIds.get(protection);
-  if (ids === undefined) {
-    ids = (protection.allowed.policies ?? []).map(internNameId);
-    policyIds.set(protection, ids);
+const policyIds = new WeakMap<EnvProtection, ProtectionPolicies>();
+
+function policyIdsOf(protection: EnvProtection): ProtectionPolicies {
+  let known = policyIds.get(protection);
+  if (known === undefined) {
+    const ids = (protection.allowed.policies ?? []).map(internNameId);
+    known = { ids, bits: ids.reduce((bits, id) => bits | heldPolicyBit(id), 0) };
+    policyIds.set(protection, known);
   }
-  return ids;
+  return known;
 }
 
 /**
@@ -116,7 +123,9 @@ export function protectionAllowsId(
   if (allowed.groups !== undefined) {
     for (const g of allowed.groups) if (principal.groups.includes(g)) return true;
   }
-  const ids = policyIdsOf(protection);
+  const { ids, bits } = policyIdsOf(protection);
+  // Most principals hold none of the protection's policies, which their held bits tell at once.
+  if ((principal.index.heldBits & bits) === 0) return false;
   for (let i = 0; i < ids.length; i++) if (holdsPolicyId(principal.index, ids[i]!, project)) return true;
   return false;
 }
