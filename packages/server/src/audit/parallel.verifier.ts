@@ -118,8 +118,9 @@ export async function feedInParallel(
   try {
     for (; consumed < tasks.length; consumed++) {
       const task = tasks[consumed]!;
-      // Reading a SQLite range settles in microtasks only: let the workers' messages in.
-      if (pool) await yielding();
+      // Reading a SQLite range settles in microtasks only: let the workers' messages (and, on the
+      // calling thread of a server, its other work) in between ranges.
+      await yielding();
       while (pool && parallelism.workersOnly && consumed >= next && !pool.failure) {
         await new Promise<void>((resolve) => {
           wake = resolve;
