@@ -88,18 +88,24 @@ describe.each(DATABASES)('changes of a batch side by side on %s', (database) => 
     // The first one finishes only once the second one has started: one after the other, they would wait forever.
     const results = await oneBatch([
       () =>
-        commits.run(async () => {
-          order.push('a starts');
-          await second;
-          order.push('a ends');
-          return 'a';
-        }, 'lane a'),
+        commits.run(
+          async () => {
+            order.push('a starts');
+            await second;
+            order.push('a ends');
+            return 'a';
+          },
+          { lane: 'lane a' },
+        ),
       () =>
-        commits.run(async () => {
-          order.push('b starts');
-          bothStarted();
-          return 'b';
-        }, 'lane b'),
+        commits.run(
+          async () => {
+            order.push('b starts');
+            bothStarted();
+            return 'b';
+          },
+          { lane: 'lane b' },
+        ),
     ]);
     expect(results).toEqual(['a', 'b']);
     expect(order).toEqual(['a starts', 'b starts', 'a ends']);
@@ -109,11 +115,14 @@ describe.each(DATABASES)('changes of a batch side by side on %s', (database) => 
     const commits = t.server.services.commits;
     const order: string[] = [];
     const work = (name: string) => () =>
-      commits.run(async () => {
-        order.push(`${name} starts`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        order.push(`${name} ends`);
-      }, 'one lane');
+      commits.run(
+        async () => {
+          order.push(`${name} starts`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          order.push(`${name} ends`);
+        },
+        { lane: 'one lane' },
+      );
     await oneBatch([work('first'), work('second')]);
     expect(order).toEqual(['first starts', 'first ends', 'second starts', 'second ends']);
   });
@@ -203,34 +212,44 @@ describe.each(DATABASES)('changes of a batch side by side on %s', (database) => 
     const [failed, kept] = await oneBatch<PromiseSettledResult<unknown>>([
       () =>
         commits
-          .run(async (tx) => {
-            await tx.updateTable('organizations').set({ name: 'Renamed' }).where('id', '=', org.id).execute();
-            throw new Error('fails after writing');
-          }, 'lane x')
+          .run(
+            async (tx) => {
+              await tx
+                .updateTable('organizations')
+                .set({ name: 'Renamed' })
+                .where('id', '=', org.id)
+                .execute();
+              throw new Error('fails after writing');
+            },
+            { lane: 'lane x' },
+          )
           .then(
             (value) => ({ status: 'fulfilled', value }) as const,
             (reason) => ({ status: 'rejected', reason }) as const,
           ),
       () =>
         commits
-          .run(async (tx) => {
-            runs += 1;
-            const [entry] = await t.server.services.auditRepository.appendSealed(tx, org.id, [
-              unsealedEntryOf(
-                {
-                  org: { id: org.id, key: 'acme', name: org.name },
-                  actor: { type: 'system' },
-                  actions: ['UpdateOrgSettings'],
-                  resource: 'org',
-                  summary: 'kept beside a failed write',
-                  outcome: 'applied',
-                  meta: { requestId: 'lanes-kept' },
-                },
-                new Date(),
-              ),
-            ]);
-            return entry!.summary;
-          }, 'lane y')
+          .run(
+            async (tx) => {
+              runs += 1;
+              const [entry] = await t.server.services.auditRepository.appendSealed(tx, org.id, [
+                unsealedEntryOf(
+                  {
+                    org: { id: org.id, key: 'acme', name: org.name },
+                    actor: { type: 'system' },
+                    actions: ['UpdateOrgSettings'],
+                    resource: 'org',
+                    summary: 'kept beside a failed write',
+                    outcome: 'applied',
+                    meta: { requestId: 'lanes-kept' },
+                  },
+                  new Date(),
+                ),
+              ]);
+              return entry!.summary;
+            },
+            { lane: 'lane y' },
+          )
           .then((value) => ({ status: 'fulfilled', value }) as const),
     ]);
     expect(failed!.status).toBe('rejected');

@@ -8,10 +8,17 @@ import {
   type UnknownRow,
 } from 'kysely';
 import type { Db, DialectName, Tx } from '../db/database';
-import { beginWriteSql, busyTimeoutSql, isLockTimeout, SQLITE_BUSY_TIMEOUT_MS } from '../db/dialect';
+import {
+  beginWriteSql,
+  busyTimeoutSql,
+  isLockTimeout,
+  plansAheadOfWriteLock,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from '../db/dialect';
 import {
   bindTransactionScope,
   ChangeScope,
+  StaleRead,
   TransactionScope,
   unbindTransactionScope,
 } from '../db/transaction.scope';
@@ -21,9 +28,20 @@ type Work = (tx: Tx) => Promise<unknown>;
 /** How long a batch keeps trying to get SQLite's write lock before its changes fail. */
 const BEGIN_PATIENCE_MS = 60_000;
 
+/** How a change may share a batch (see ChangeTransactions.run). */
+export interface BatchOptions {
+  lane?: string | undefined;
+  /**
+   * The change writes only through the transaction scope and notes what it read (`scope.expect`), so
+   * on SQLite it may be planned before the batch takes the write lock. Only with a lane.
+   */
+  readsAhead?: boolean | undefined;
+}
+
 interface Pending {
   work: Work;
   lane: string | undefined;
+  readsAhead: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -37,7 +55,7 @@ export interface ChangeTransactions {
    * Works of different lanes may run at the same time in one transaction; works of one lane, and
    * works without a lane, never run beside another work of theirs.
    */
-  run<T>(work: (tx: Tx) => Promise<T>, lane?: string): Promise<T>;
+  run<T>(work: (tx: Tx) => Promise<T>, options?: BatchOptions): Promise<T>;
 }
 
 /**
@@ -71,9 +89,11 @@ export class CommitBatcher implements ChangeTransactions {
     private readonly maxBatch = 200,
   ) {}
 
-  run<T>(work: (tx: Tx) => Promise<T>, lane?: string): Promise<T> {
+  run<T>(work: (tx: Tx) => Promise<T>, options: BatchOptions = {}): Promise<T> {
+    const { lane } = options;
+    const readsAhead = lane !== undefined && options.readsAhead === true;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, lane, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, lane, readsAhead, resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -153,7 +173,9 @@ export class CommitBatcher implements ChangeTransactions {
    */
   private async commit(batch: Pending[]): Promise<void> {
     const optimistic = batch.length > 1;
-    let attempt = await this.attempt(batch, optimistic ? 'optimistic' : 'savepoints');
+    const ahead = optimistic && plansAheadOfWriteLock(this.dialect) && batch.every((p) => p.readsAhead);
+    let attempt = await this.attempt(batch, ahead ? 'ahead' : optimistic ? 'optimistic' : 'savepoints');
+    if (attempt === 'retry' && ahead) attempt = await this.attempt(batch, 'optimistic');
     if (attempt === 'retry') attempt = await this.attempt(batch, 'savepoints');
     // PostgreSQL broke a lock cycle with another process's transaction by aborting this one: nothing of
     // it was committed, so it runs again (a cycle needs two processes changing the same flags at once).
@@ -183,31 +205,48 @@ export class CommitBatcher implements ChangeTransactions {
     });
   }
 
-  /** Runs the batch in one transaction; `error` is set when nothing was committed. */
+  /**
+   * Runs the batch in one transaction; `error` is set when nothing was committed.
+   *
+   * `ahead` (SQLite, every change `readsAhead`): the changes are planned in a read transaction, which
+   * other processes' writers do not wait for; then the batch takes the write lock, checks that what
+   * the plans read still holds (`scope.expect`: the IAM version, the flags; the staged configuration
+   * writes check their versions) and writes. Anything else (a change that wrote, a read that no longer
+   * holds) runs the batch again under the lock. So batches of several processes plan side by side and
+   * take turns only to write and commit.
+   */
   private async attempt(
     batch: Pending[],
-    mode: 'optimistic' | 'savepoints',
+    mode: 'ahead' | 'optimistic' | 'savepoints',
   ): Promise<{ outcomes: Outcome[]; error?: { cause: unknown } } | 'retry'> {
     const outcomes: Outcome[] = [];
+    const ahead = mode === 'ahead';
     try {
       await this.db.connection().execute(async (connection) => {
         // The connection is bound to this transaction for its whole duration: it is the transaction.
         const tx = connection as unknown as Tx;
-        await this.begin(connection);
+        if (ahead) await sql.raw('begin').execute(connection);
+        else await this.begin(connection);
         const scope = bindTransactionScope(tx, new TransactionScope());
         try {
           // A failed read is read again by whoever needs it (and fails there, where it is handled).
           this.prefetch(tx).catch(() => undefined);
           if (batch.length === 1) {
             outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
-          } else if (mode === 'optimistic') {
+          } else if (mode !== 'savepoints') {
             for (const group of concurrentGroups(batch)) {
               // A change without a lane may read anything: what the others staged is written first.
               if (group[0]!.pending.lane === undefined) await scope.flush(tx, 'change');
-              if (!(await this.runGroup(connection, scope, group, outcomes))) throw RETRY;
+              if (!(await this.runGroup(connection, scope, group, outcomes, ahead))) throw RETRY;
             }
           } else {
             await this.runWithSavepoints(connection, scope, batch, outcomes);
+          }
+          if (ahead) {
+            // The read transaction wrote nothing; the write transaction starts from what it read.
+            await sql.raw('commit').execute(connection);
+            await this.begin(connection);
+            if (!(await scope.confirmReads(tx))) throw RETRY;
           }
           await scope.flush(tx);
           await sql.raw('commit').execute(connection);
@@ -216,7 +255,7 @@ export class CommitBatcher implements ChangeTransactions {
             .raw('rollback')
             .execute(connection)
             .catch(() => undefined);
-          throw error;
+          throw ahead && error instanceof StaleRead ? RETRY : error;
         } finally {
           unbindTransactionScope(tx);
         }
@@ -237,6 +276,8 @@ export class CommitBatcher implements ChangeTransactions {
     scope: TransactionScope,
     group: Array<{ pending: Pending; index: number }>,
     outcomes: Outcome[],
+    /** Planned ahead of the write lock: a change that wrote a row itself sends the batch back. */
+    ahead = false,
   ): Promise<boolean> {
     let clean = true;
     let failed = false;
@@ -245,6 +286,7 @@ export class CommitBatcher implements ChangeTransactions {
       const change = changeHandle(connection, scope);
       try {
         outcomes[index] = { ok: true, value: await pending.work(change.tx) };
+        if (ahead && change.writes.rows > 0) clean = false;
       } catch (error) {
         outcomes[index] = { ok: false, error };
         failed = true;

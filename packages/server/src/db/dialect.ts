@@ -36,6 +36,16 @@ export function beginWriteSql(dialect: DialectName): string {
   return dialect === 'sqlite' ? 'begin immediate' : 'begin';
 }
 
+/**
+ * Whether changes that may be planned ahead of the write lock are (see CommitBatcher, "ahead"). SQLite
+ * has one write lock for the whole database, so a batch planned under it keeps every other process
+ * waiting, and only one core busy; PostgreSQL locks only the rows a batch changes, so batches of
+ * several processes already plan side by side.
+ */
+export function plansAheadOfWriteLock(dialect: DialectName): boolean {
+  return dialect === 'sqlite';
+}
+
 /** How long a SQLite statement waits for another process's lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 

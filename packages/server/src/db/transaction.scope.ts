@@ -43,7 +43,19 @@ export interface ScopeAccess {
   once<T>(key: string, load: () => Promise<T>): Promise<T>;
   /** A helper that lives as long as the transaction (e.g. a {@link GatheredLoad}), made on first use. */
   shared<T>(key: string, create: () => T): T;
+  /**
+   * Notes a read that a change planned ahead of the write lock relies on: `confirm` tells, under the
+   * lock, whether the database still holds what was read (see CommitBatcher, "ahead").
+   */
+  expect(key: string, confirm: (tx: Tx) => Promise<boolean>): void;
 }
+
+/**
+ * Thrown by a staged write that finds its row changed since the transaction read it. Under the write
+ * lock it cannot happen (the rows were locked when read); for changes planned ahead of the lock it
+ * sends the batch back to be planned again under it.
+ */
+export class StaleRead extends Error {}
 
 /**
  * Memory shared by the changes of one write transaction (with group commit, several changes share
@@ -55,6 +67,7 @@ export class TransactionScope implements ScopeAccess {
   private values = new Map<ScopeSlot<unknown>, unknown>();
   private readonly loads = new Map<string, Promise<unknown>>();
   private readonly helpers = new Map<string, unknown>();
+  private readonly expectations = new Map<string, (tx: Tx) => Promise<boolean>>();
 
   get<T>(slot: ScopeSlot<T>): T | undefined {
     return this.values.get(slot as ScopeSlot<unknown>) as T | undefined;
@@ -82,6 +95,16 @@ export class TransactionScope implements ScopeAccess {
       this.helpers.set(key, helper);
     }
     return helper;
+  }
+
+  expect(key: string, confirm: (tx: Tx) => Promise<boolean>): void {
+    this.expectations.set(key, confirm);
+  }
+
+  /** Whether every read noted by `expect` still holds (run under the write lock). */
+  async confirmReads(tx: Tx): Promise<boolean> {
+    const confirmed = await Promise.all([...this.expectations.values()].map((confirm) => confirm(tx)));
+    return confirmed.every(Boolean);
   }
 
   snapshot(): ScopeSnapshot {
@@ -147,6 +170,10 @@ export class ChangeScope implements ScopeAccess {
 
   shared<T>(key: string, create: () => T): T {
     return this.scope.shared(key, create);
+  }
+
+  expect(key: string, confirm: (tx: Tx) => Promise<boolean>): void {
+    this.scope.expect(key, confirm);
   }
 }
 

@@ -3,7 +3,7 @@ import type { DialectName, Executor, Tx } from '../db/database';
 import type { FlagConfigurationsTable } from '../db/database.types';
 import { jsonRecords } from '../db/dialect';
 import { PreparedQuery } from '../db/prepared.query';
-import { type ScopeAccess, scopeSlot, transactionScope } from '../db/transaction.scope';
+import { type ScopeAccess, StaleRead, scopeSlot, transactionScope } from '../db/transaction.scope';
 
 export type ConfigurationRow = FlagConfigurationsTable;
 
@@ -110,10 +110,10 @@ async function writeStaged(tx: Tx, staged: StagedConfigurations): Promise<undefi
     .whereRef('flag_configurations.environment_id', '=', 'staged.environment_id')
     .whereRef('flag_configurations.version', '=', 'staged.expected')
     .executeTakeFirst();
-  // The rows were locked when read (or the whole database is, on SQLite): a miss is a bug, and fails
-  // the batch rather than losing a change its audit entry records.
+  // Under the write lock the rows were locked when read, so a miss would be a bug: it fails the batch
+  // rather than losing a change its audit entry records. Planned ahead of the lock, it is a stale read.
   if (Number(written.numUpdatedRows) !== rows.length) {
-    throw new Error(
+    throw new StaleRead(
       `${rows.length - Number(written.numUpdatedRows)} staged configuration(s) changed underneath`,
     );
   }

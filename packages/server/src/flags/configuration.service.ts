@@ -75,6 +75,9 @@ export class ConfigurationService {
       principal: caller,
       meta,
       lane: flagLane(caller.org.id, address),
+      // It writes only the staged configuration and its entry; its reads are the flag (confirmed), the
+      // IAM state (confirmed through the IAM version) and the configuration (its version is checked).
+      readsAhead: true,
       plan: async (tx) => {
         // Changes of one flag queue up on its row (definition edits, schedules and every environment).
         const { project, flag, environment, configuration } = await this.locator.lockedInEnvironment(

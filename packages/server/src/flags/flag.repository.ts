@@ -163,7 +163,20 @@ async function flagsInEnvironments(
       split,
     );
   }
+  // Read ahead of the write lock, the plans rely on these flags as they were (tags, variations …).
+  const flags = new Map([...found.values()].map((f) => [f.flag.id, f.flag]));
+  const ids = [...flags.keys()].sort();
+  transactionScope(executor)?.expect(`flags ${ids.join(' ')}`, async (tx) => {
+    const now = await tx.selectFrom('flags').selectAll().where('id', 'in', ids).execute();
+    return now.length === flags.size && now.every((row) => sameRow(row, flags.get(row.id)));
+  });
   return found;
+}
+
+function sameRow(a: FlagsTable, b: FlagsTable | undefined): boolean {
+  return (
+    b !== undefined && (Object.keys(b) as Array<keyof FlagsTable>).every((column) => a[column] === b[column])
+  );
 }
 
 export class FlagRepository {

@@ -70,6 +70,12 @@ export interface ChangeRequest<R> {
    * alone.
    */
   lane?: string;
+  /**
+   * With a lane: the change writes only through the transaction scope (staged writes and its audit
+   * entry) and every read it relies on is noted for confirmation (`scope.expect`), so it may be
+   * planned before its batch takes SQLite's write lock (see CommitBatcher).
+   */
+  readsAhead?: boolean;
   /** Loads the current state, validates, computes the intended state and diffs it. */
   plan(tx: Tx): Promise<Plan<R>>;
 }
@@ -117,28 +123,31 @@ export class GovernedChanges {
   async run<R>(request: ChangeRequest<R>): Promise<R> {
     let committed: AuditEntry | undefined;
     try {
-      const result = await this.transactions.run(async (tx) => {
-        const plan = await request.plan(tx);
-        if ('unchanged' in plan) {
-          if (request.principal && plan.requirements && plan.requirements.length > 0) {
-            await authorizeRead(this.authorizer, tx, request.principal, plan.requirements);
+      const result = await this.transactions.run(
+        async (tx) => {
+          const plan = await request.plan(tx);
+          if ('unchanged' in plan) {
+            if (request.principal && plan.requirements && plan.requirements.length > 0) {
+              await authorizeRead(this.authorizer, tx, request.principal, plan.requirements);
+            }
+            return plan.result;
           }
-          return plan.result;
-        }
-        if (!request.principal && plan.requirements.length > 0) {
-          throw new FlagwardError('unauthenticated', 'sign in or send an API token');
-        }
-        const refused = [
-          ...(request.principal && plan.requirements.length > 0
-            ? await this.authorizer.refusals(tx, request.principal, plan.requirements)
-            : []),
-          ...(plan.refusals ?? []),
-        ];
-        if (refused.length > 0) throw new DeniedChange(plan as PlannedChange<unknown>, refused);
-        const applied = await plan.apply(tx);
-        committed = await this.audit.append(tx, this.draft(request, plan, 'applied'));
-        return applied;
-      }, request.lane);
+          if (!request.principal && plan.requirements.length > 0) {
+            throw new FlagwardError('unauthenticated', 'sign in or send an API token');
+          }
+          const refused = [
+            ...(request.principal && plan.requirements.length > 0
+              ? await this.authorizer.refusals(tx, request.principal, plan.requirements)
+              : []),
+            ...(plan.refusals ?? []),
+          ];
+          if (refused.length > 0) throw new DeniedChange(plan as PlannedChange<unknown>, refused);
+          const applied = await plan.apply(tx);
+          committed = await this.audit.append(tx, this.draft(request, plan, 'applied'));
+          return applied;
+        },
+        { lane: request.lane, readsAhead: request.readsAhead },
+      );
       if (committed) this.notify(committed);
       return result;
     } catch (error) {
@@ -146,15 +155,18 @@ export class GovernedChanges {
       const { plan, refused } = error;
       const reason = describeRefusals(refused);
       try {
-        await this.transactions.run(async (tx) => {
-          await plan.onDenied?.(tx);
-          await this.audit.append(tx, {
-            ...this.draft(request, plan, 'denied'),
-            reason,
-            before: undefined,
-            after: undefined,
-          });
-        }, request.lane);
+        await this.transactions.run(
+          async (tx) => {
+            await plan.onDenied?.(tx);
+            await this.audit.append(tx, {
+              ...this.draft(request, plan, 'denied'),
+              reason,
+              before: undefined,
+              after: undefined,
+            });
+          },
+          { lane: request.lane },
+        );
       } catch (denialError) {
         if (!(denialError instanceof StaleAttempt)) throw denialError;
       }

@@ -33,6 +33,16 @@ export async function bumpIamVersion(executor: Executor): Promise<void> {
  */
 const SCOPED_IAM_VERSION = scopeSlot<string>('iam version');
 
+async function readIamVersion(executor: Executor): Promise<string> {
+  const row = await executor
+    .selectFrom('iam_version')
+    .select('version')
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  if (!row) throw new Error('the IAM version row is missing');
+  return row.version;
+}
+
 /** Policies, assignments and environment protections. */
 export class IamRepository {
   /** The current IAM version (see `bumpIamVersion`). */
@@ -40,17 +50,13 @@ export class IamRepository {
     const scope = transactionScope(executor);
     const known = scope?.get(SCOPED_IAM_VERSION);
     if (known !== undefined) return known;
-    const read = async () => {
-      const row = await executor
-        .selectFrom('iam_version')
-        .select('version')
-        .where('id', '=', 1)
-        .executeTakeFirst();
-      if (!row) throw new Error('the IAM version row is missing');
-      return row.version;
-    };
+    if (!scope) return readIamVersion(executor);
     // As the transaction found it: a change that bumps it sets SCOPED_IAM_VERSION, which comes first.
-    return scope ? scope.once('iam version', read) : read();
+    return scope.once('iam version', async () => {
+      const version = await readIamVersion(executor);
+      scope.expect('iam version', async (tx) => (await readIamVersion(tx)) === version);
+      return version;
+    });
   }
 
   async insertPolicy(executor: Executor, row: PolicyRow): Promise<void> {
