@@ -231,7 +231,7 @@ export function scanKeys(
     return keyedResource(named);
   }
   const r = keyedResource(resource);
-  return r !== undefined && r.depth === depth ? r : undefined;
+  return r !== undefined && r.segments.length === depth ? r : undefined;
 }
 
 /**

@@ -132,7 +132,7 @@ export function flatMatchesKeys(flat: FlatPattern, r: KeyedResource): boolean {
   const n1 = flat.n1;
   if (n1 !== 0 && (n1 > 0 ? n1 !== r.k1 : !flat.g1!(r.env ?? r.segments[1]!.name))) return false;
   const n2 = flat.n2;
-  if (n2 !== 0 && (n2 > 0 ? n2 !== r.k2 : !flat.g2!(r.leaf))) return false;
+  if (n2 !== 0 && (n2 > 0 ? n2 !== r.k2 : !flat.g2!(r.segments[2]!.name))) return false;
   if (flat.f1 && (r.t1 & flat.m1) === 0) {
     const x = flat.x1;
     if (x === null || !carriesAny(x, r.segments[1]!.tags)) return false;

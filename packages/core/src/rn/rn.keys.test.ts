@@ -16,8 +16,7 @@ describe('resource keys', () => {
     const r = rn.flag(project, { key: 'dev', production: false }, 'checkout');
     const k = keyedResource(r)!;
     expect(k.k0).toBe(0);
-    expect(k.depth).toBe(3);
-    expect(k.leaf).toBe('checkout');
+    expect(k.k2).toBe(0);
     const id = internNameId(project);
     expect(nameOfId(id)).toBe(project);
     expect(nameIdOf(project)).toBe(id);
@@ -43,7 +42,7 @@ describe('resource keys', () => {
     const odd = resourceFromSegments([{ type: 'flag', name: 'x', tags: [] }]);
     expect((odd as unknown as { kgen: number }).kgen).toBe(IRREGULAR_KEYS);
     expect(keyedResource(odd)).toBeUndefined();
-    expect(keyedResource(rn.org())?.depth).toBe(1);
+    expect(keyedResource(rn.org())?.kgen).toBe(internGeneration());
   });
 
   it('stay consistent with the compiled patterns when literals and tags are interned after the resource', () => {

@@ -4,25 +4,22 @@ import type { ResourceName, RnSegment } from './rn.types';
 /**
  * What decisions compare of a resource, kept in the resource object itself so that a decision
  * reads one object instead of its segments, their names and their tag lists: the ids of the names
- * of its (at most three) segments, the tag masks of segments 1 and 2 (see rn.intern.ts) and the
- * name of segment 2. `kgen` is the intern generation they were computed at, or
+ * of its (at most three) segments and the tag masks of segments 1 and 2 (see rn.intern.ts).
+ * `kgen` is the intern generation they were computed at, or
  * {@link IRREGULAR_KEYS} for a resource whose segments do not follow the hierarchy of DESIGN §3
  * (only the compiled patterns decide for it).
  *
  * @example
  * const k = keyedResource(rn.flag('shop', 'dev', 'checkout'));
- * k?.leaf; // 'checkout'
+ * k?.k0; // the id of 'shop' when a pattern spells it, else 0
  */
 export interface ResourceKeys {
   kgen: number;
-  /** The segment count, 0 when irregular. */
-  depth: number;
   k0: number;
   k1: number;
   k2: number;
   t1: number;
   t2: number;
-  leaf: string;
 }
 
 /**
@@ -90,26 +87,22 @@ export function resourceKeys(segments: readonly RnSegment[]): ResourceKeys {
   const ok = isRegular(segments);
   return {
     kgen: ok ? internGeneration() : IRREGULAR_KEYS,
-    depth: ok ? segments.length : 0,
     k0: nameIdOf(segments[0]!.name),
     k1: s1 === undefined ? 0 : nameIdOf(s1.name),
     k2: s2 === undefined ? 0 : nameIdOf(s2.name),
     t1: s1 === undefined ? 0 : tagMaskOf(s1.tags),
     t2: s2 === undefined ? 0 : tagMaskOf(s2.tags),
-    leaf: s2 === undefined ? '' : s2.name,
   };
 }
 
 function refresh(r: KeyedResource): void {
   const keys = resourceKeys(r.segments);
   r.kgen = keys.kgen;
-  r.depth = keys.depth;
   r.k0 = keys.k0;
   r.k1 = keys.k1;
   r.k2 = keys.k2;
   r.t1 = keys.t1;
   r.t2 = keys.t2;
-  r.leaf = keys.leaf;
 }
 
 /**

@@ -88,8 +88,8 @@ export function resourceFromSegments(segments: readonly RnSegment[]): ResourceNa
   const s2 = segments[2];
   const inProject = first.type === 'project';
   const regular = isRegular(segments);
-  // What every decision reads comes first, so that it shares the object's first cache lines; the
-  // tag masks and the leaf name only matter to patterns with tag filters or partial wildcards.
+  // What every decision reads comes first, so that it shares the object's first cache lines (the
+  // tag masks matter to patterns with tag filters); as few fields as will do, for the same reason.
   const r: Mutable<KeyedResource> = {
     type: segments[n - 1]!.type,
     kgen: regular ? internGeneration() : IRREGULAR_KEYS,
@@ -103,8 +103,6 @@ export function resourceFromSegments(segments: readonly RnSegment[]): ResourceNa
     envRn: undefined,
     t1: s1 === undefined ? 0 : tagMaskOf(s1.tags),
     t2: s2 === undefined ? 0 : tagMaskOf(s2.tags),
-    leaf: s2 === undefined ? '' : s2.name,
-    depth: regular ? n : 0,
     segments,
   };
   if (inProject) {
