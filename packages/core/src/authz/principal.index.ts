@@ -59,6 +59,14 @@ export interface PrincipalIndex {
   readonly has0High: number;
   readonly has1Low: number;
   readonly has1High: number;
+  /**
+   * The action slots whose entries in the first run all name a literal last segment (a flag role's
+   * flag), bits as in `has0Low`/`has0High`, and a bloom filter of those names' ids: a resource whose
+   * name is not in it cannot match them, and the run is not read for it.
+   */
+  readonly leaf0Low: number;
+  readonly leaf0High: number;
+  readonly leafBloom0: number;
   /** The {@link heldPolicyBit}s of every policy held, to rule policies out without the runs. */
   readonly heldBits: number;
   /**
@@ -158,7 +166,11 @@ function scanRuns(
   const low = slot < SPLIT_BITS;
   const bit = low ? slot : slot - SPLIT_BITS;
   let hit: IndexEntry | undefined;
-  if ((((low ? index.has0Low : index.has0High) >> bit) & 1) !== 0) {
+  if (
+    (((low ? index.has0Low : index.has0High) >> bit) & 1) !== 0 &&
+    ((((low ? index.leaf0Low : index.leaf0High) >> bit) & 1) === 0 ||
+      (keys.k2 !== 0 && (index.leafBloom0 & leafBit(keys.k2)) !== 0))
+  ) {
     hit = scanRun(index.data0!, index.refs0!, slot, allow, resource, keys, pass);
   }
   if (hit !== undefined || n === 1) return hit;
@@ -298,6 +310,32 @@ function slotMasks(run: IndexRun | undefined): number[] {
   return masks;
 }
 
+function leafBit(id: number): number {
+  return 1 << (id % 30);
+}
+
+/** `[low, high, bloom]`: the slots of a run whose entries all name a literal leaf, and their bloom. */
+function leafMasks(run: IndexRun | undefined): number[] {
+  const out = [0, 0, 0];
+  if (run === undefined) return out;
+  const data = run.data;
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    const at = bodyOf(data, slot);
+    if (at === 0) continue;
+    let literal = true;
+    let bloom = 0;
+    for (let i = at + 3; i < data[at + 2]!; i += 3) {
+      if (data[i + 1]! < 0 || data[i + 2]! <= 0) literal = false;
+      else bloom |= leafBit(data[i + 2]!);
+    }
+    if (!literal) continue;
+    if (slot < SPLIT_BITS) out[0]! |= 1 << slot;
+    else out[1]! |= 1 << (slot - SPLIT_BITS);
+    out[2]! |= bloom;
+  }
+  return out;
+}
+
 function splitMasks(runs: readonly IndexRun[], effect: number): number[] {
   const masks = [0, 0];
   for (let slot = 0; slot < SLOT_COUNT; slot++) {
@@ -361,6 +399,7 @@ export function compilePrincipalIndex(
   }
   const has0 = slotMasks(runs[0]);
   const has1 = slotMasks(runs[1]);
+  const leaf0 = leafMasks(runs[0]);
   const denySplit = splitMasks(runs, 0);
   const allowSplit = splitMasks(runs, 1);
   // Fields in the order a decision reads them (those of slots below 30, where the ancestors, flags,
@@ -376,6 +415,9 @@ export function compilePrincipalIndex(
     has1Low: has1[0]!,
     refs0: runs[0]?.refs,
     refs1: runs[1]?.refs,
+    leaf0Low: leaf0[0]!,
+    leaf0High: leaf0[1]!,
+    leafBloom0: leaf0[2]!,
     heldBits: views.reduce((bits, v) => bits | heldPolicyBit(internNameId(v.grant.policy)), 0),
     has0High: has0[1]!,
     has1High: has1[1]!,
