@@ -38,6 +38,26 @@ describe('resource keys', () => {
     }
   });
 
+  it('leave resources they did not build, and frozen ones, unchanged', () => {
+    const built = rn.flag('shop', 'dev', 'x');
+    const plain = {
+      type: built.type,
+      segments: built.segments,
+      text: built.text,
+      project: built.project,
+      env: built.env,
+      projectRn: built.projectRn,
+      envRn: built.envRn,
+    };
+    const k = keyedResource(plain)!;
+    expect(k).not.toBe(plain);
+    expect(k.k0).toBe(nameIdOf('shop'));
+    expect(Object.keys(plain)).toHaveLength(7);
+    const frozen = Object.freeze(rn.flag(unique('fz'), 'dev', 'x'));
+    internNameId(frozen.project!);
+    expect(keyedResource(frozen)?.k0).toBe(nameIdOf(frozen.project!));
+  });
+
   it('mark resources off the hierarchy as irregular', () => {
     const odd = resourceFromSegments([{ type: 'flag', name: 'x', tags: [] }]);
     expect((odd as unknown as { kgen: number }).kgen).toBe(IRREGULAR_KEYS);

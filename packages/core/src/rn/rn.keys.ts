@@ -107,7 +107,8 @@ function refresh(r: KeyedResource): void {
 
 /**
  * The resource with up-to-date keys (recomputed when patterns interned new names since it was
- * built), or undefined when its segments do not follow the hierarchy.
+ * built), or undefined when its segments do not follow the hierarchy. A resource that was not
+ * built by resourceFromSegments (it has no keys), or that cannot be changed, gets a keyed copy.
  *
  * @example
  * keyedResource(rn.project('shop'))?.k0; // the id of 'shop' when a pattern spells it, else 0
@@ -117,6 +118,10 @@ export function keyedResource(resource: ResourceName): KeyedResource | undefined
   const gen = r.kgen;
   if (gen !== internGeneration()) {
     if (gen === IRREGULAR_KEYS) return undefined;
+    if (gen === undefined || Object.isFrozen(r)) {
+      const copy: KeyedResource = { ...resource, ...resourceKeys(resource.segments) };
+      return copy.kgen === IRREGULAR_KEYS ? undefined : copy;
+    }
     refresh(r);
     if (r.kgen === IRREGULAR_KEYS) return undefined;
   }
