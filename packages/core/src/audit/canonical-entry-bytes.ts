@@ -58,9 +58,12 @@ const scratch = new Uint8Array(64 * 1024);
 /** Top-level facts of a canonical entry's bytes, and its entry hash recomputed from them. */
 export interface CanonicalEntryBytesScan {
   seq: number;
-  /** Offset in the scanned array of the 64 bytes inside the quotes of `prevHash`. */
+  /** Offset in the scanned array of the 64 bytes inside the quotes of `prevHash`, as written. */
   prevHashAt: number;
-  /** Offset in the scanned array of the 64 bytes inside the quotes of `hash` (not checked to be hex). */
+  /**
+   * Offset in the scanned array of the 64 bytes inside the quotes of `hash`, as written (escapes
+   * included; not checked to be hex: compare them with `computed`).
+   */
   hashAt: number;
   /** Lowercase hex SHA-256(0x00 ‖ bytes without the `hash` member): `hashEntry` of the entry. */
   computed: string;

@@ -22,9 +22,9 @@ export type VerificationJob =
       orgId: string;
       afterSeq: number;
       uptoSeq: number;
-      cuts: number[];
+      cuts: readonly number[];
     }
-  | { kind: 'export'; file: string; range: ByteRange; cuts: number[] };
+  | { kind: 'export'; file: string; range: ByteRange; cuts: readonly number[] };
 
 /**
  * What a prover proved about its range: the longest prefix of its entries that passes every check of
