@@ -75,6 +75,20 @@ export interface GrantCache {
 
 let nextGrantId = 1;
 
+// Entries of one statement seen through one group say the same head, whatever their pattern or
+// grant (5 times fewer strings in the benchmark organization), so one string serves them all and
+// stays in cache. Flat strings (made by join), not the tree of joins a template makes. Bounded.
+const MAX_SHARED_HEADS = 100_000;
+const heads = new Map<string, string>();
+
+function sharedHead(text: string): string {
+  const known = heads.get(text);
+  if (known !== undefined) return known;
+  if (heads.size >= MAX_SHARED_HEADS) heads.clear();
+  heads.set(text, text);
+  return text;
+}
+
 /**
  * An index entry with its message head (see {@link IndexEntry}).
  *
@@ -96,8 +110,9 @@ export function indexEntry(
     policy,
     statement,
     group,
-    // One flat string rather than the tree of joins a template makes: a fifth of the memory.
-    messageHead: [verb, ': statement ', statement, ' of policy "', policy, '"', via, ' ', does, ' '].join(''),
+    messageHead: sharedHead(
+      [verb, ': statement ', statement, ' of policy "', policy, '"', via, ' ', does, ' '].join(''),
+    ),
     effect,
     pattern,
     projectLiteral: pattern.projectLiteral,
