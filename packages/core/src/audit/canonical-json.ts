@@ -63,6 +63,43 @@ export function sha256OfCanonicalJson(value: object, omittedKey: string, prefixB
   }
 }
 
+/**
+ * `sha256OfCanonicalJson` and, from the same serialization, the canonical text of the object with
+ * `omittedKey` set to that digest (hex): what an audit entry's hash covers and what is stored, in one
+ * pass instead of two.
+ *
+ * @example
+ * const { digest, text } = sha256WithCanonicalJson({ seq: 1, a: true }, 'hash', 0x00);
+ * text === canonicalJson({ seq: 1, a: true, hash: digest }); // true
+ */
+export function sha256WithCanonicalJson(
+  value: object,
+  omittedKey: string,
+  prefixByte: number,
+): { digest: string; text: string } {
+  const writer = acquireWriter();
+  try {
+    writer.buf[0] = prefixByte;
+    writer.pos = 1;
+    const plain = value === null || typeof value !== 'object' ? value : toJsonValue(value);
+    if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+      throw new NotJson('expected a JSON object');
+    }
+    const at = writeObject(writer, plain as Record<string, unknown>, 1, omittedKey);
+    const { buf, pos } = writer;
+    const digest = hash('sha256', buf.subarray(0, pos), 'hex');
+    const member = `${JSON.stringify(omittedKey)}:"${digest}"`;
+    // At `at` a member ends (then the omitted one follows it) or the object opens.
+    const joined =
+      buf[at - 1] !== 0x7b ? `,${member}` : buf[at] === 0x7d ? member : `${member},`;
+    return { digest, text: buf.toString('utf8', 1, at) + joined + buf.toString('utf8', at, pos) };
+  } catch (error) {
+    throw asValidationError(error);
+  } finally {
+    releaseWriter(writer);
+  }
+}
+
 interface Writer {
   buf: Buffer;
   pos: number;
@@ -151,14 +188,17 @@ function writeObject(
   object: Record<string, unknown>,
   depth: number,
   omittedKey: string | undefined,
-): void {
+): number {
   const keys = sortKeys(Object.keys(object));
   writeByte(writer, 0x7b);
   let first = true;
+  // Where the omitted member would be written: before the first member that sorts after it.
+  let omittedAt = -1;
   for (const key of keys) {
     if (key === omittedKey) continue;
     const member = object[key];
     if (member === undefined) continue;
+    if (omittedAt < 0 && omittedKey !== undefined && key > omittedKey) omittedAt = writer.pos;
     if (first) first = false;
     else writeByte(writer, 0x2c);
     writeString(writer, key);
@@ -170,7 +210,9 @@ function writeObject(
       throw error;
     }
   }
+  if (omittedAt < 0) omittedAt = writer.pos;
   writeByte(writer, 0x7d);
+  return omittedAt;
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashEntry, isEntryHash, ZERO_HASH } from './entry-hash';
+import { hashEntry, isEntryHash, sealEntry, ZERO_HASH } from './entry-hash';
 import { sampleLog } from './sample-log.fixture';
 
 function referenceHash(entry: Record<string, unknown>): string {
@@ -55,6 +55,34 @@ describe('hashEntry', () => {
       expect.objectContaining({ code: 'validation-failed' }),
     );
     expect(() => hashEntry([] as object)).toThrow(expect.objectContaining({ code: 'validation-failed' }));
+  });
+});
+
+describe('sealEntry', () => {
+  it('gives the hash and the canonical text of the entry with it, as hashing and canonicalizing apart do', () => {
+    // Member names around "hash" in UTF-16 order, so the hash lands first, last and in between.
+    const keyArb = fc.oneof(fc.string(), fc.constantFrom('a', 'h', 'has', 'hash0', 'hasi', 'z', '', 'H', 'é'));
+    const entryArb = fc.dictionary(keyArb, fc.jsonValue(), { maxKeys: 12 });
+    fc.assert(
+      fc.property(entryArb, fc.string(), (entry, staleHash) => {
+        for (const input of [entry, { ...entry, hash: staleHash }]) {
+          const { hash, canonical } = sealEntry(input);
+          expect(hash).toBe(referenceHash(input));
+          const { hash: _stale, ...rest } = input;
+          expect(canonical).toBe(canonicalize({ ...rest, hash }));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    const { hash, canonical } = sealEntry({});
+    expect(canonical).toBe(`{"hash":"${hash}"}`);
+  });
+
+  it('seals stored entries as they were sealed', () => {
+    for (const entry of sampleLog(5)) {
+      const { hash, ...rest } = entry;
+      expect(sealEntry(rest)).toEqual({ hash, canonical: canonicalize(entry) });
+    }
   });
 });
 

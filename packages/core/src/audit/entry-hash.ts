@@ -1,4 +1,4 @@
-import { sha256OfCanonicalJson } from './canonical-json';
+import { sha256OfCanonicalJson, sha256WithCanonicalJson } from './canonical-json';
 
 /** The `prevHash` of the first entry (seq 1) of every organization's log: 64 hex zeros. */
 export const ZERO_HASH = '0'.repeat(64);
@@ -18,6 +18,20 @@ const ENTRY_HASH_PATTERN = /^[0-9a-f]{64}$/;
  */
 export function hashEntry(entryWithoutHash: object): string {
   return sha256OfCanonicalJson(entryWithoutHash, 'hash', 0x00);
+}
+
+/**
+ * Seals an entry: its `hash` (as `hashEntry`) and the canonical JSON of the entry with that hash, which
+ * is what the log stores, both from one serialization.
+ *
+ * @example
+ * const entry = { seq: 1, prevHash: ZERO_HASH, summary: 'enabled checkout-v2 in production' };
+ * const { hash, canonical } = sealEntry(entry);
+ * canonical === canonicalJson({ ...entry, hash }); // true
+ */
+export function sealEntry(entryWithoutHash: object): { hash: string; canonical: string } {
+  const { digest, text } = sha256WithCanonicalJson(entryWithoutHash, 'hash', 0x00);
+  return { hash: digest, canonical: text };
 }
 
 /**

@@ -29,7 +29,7 @@ export {
   verifyCheckpoint,
   vkeyFromSkey,
 } from './checkpoint-note';
-export { hashEntry, isEntryHash, ZERO_HASH } from './entry-hash';
+export { hashEntry, isEntryHash, sealEntry, ZERO_HASH } from './entry-hash';
 export {
   type EntryProofsVerification,
   EntryProofVerifier,

@@ -1,4 +1,4 @@
-import { canonicalJson, hashEntry, MerkleFrontier } from '@flagward/core';
+import { hexToBytes, MerkleFrontier, sealEntry } from '@flagward/core';
 import { CompiledQuery } from 'kysely';
 import type { DialectName, Executor, Tx } from '../db/database';
 import type { AuditEntriesTable, AuditHeadsTable } from '../db/database.types';
@@ -52,7 +52,8 @@ function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-function rowOf(orgId: string, e: AuditEntry): AuditEntriesTable {
+/** The row of a sealed entry; `body` is its canonical JSON (from sealing). */
+function rowOf(orgId: string, e: AuditEntry, body: string): AuditEntriesTable {
   return {
     org_id: orgId,
     seq: e.seq,
@@ -75,7 +76,7 @@ function rowOf(orgId: string, e: AuditEntry): AuditEntriesTable {
     user_agent: e.userAgent ?? null,
     prev_hash: e.prevHash,
     hash: e.hash,
-    body: canonicalJson(e),
+    body,
   };
 }
 
@@ -117,7 +118,6 @@ function writeHead(executor: Executor, orgId: string, head: AuditHead): Promise<
 /** An entry appended in a scoped transaction, sealed when the transaction writes it. */
 interface PendingEntry {
   readonly orgId: string;
-  readonly unsealed: UnsealedEntry;
   /** The object the append returned; sealing fills in its seq, prevHash and hash. */
   readonly entry: AuditEntry;
 }
@@ -154,19 +154,21 @@ async function writeStaged(executor: Executor, staged: StagedLogs): Promise<Stag
     ).execute();
     for (const row of rows) heads.set(row.org_id, headOf(row));
   }
+  const byOrg = new Map<string, AuditEntry[]>();
+  for (const { orgId, entry } of staged.pending) {
+    const entries = byOrg.get(orgId);
+    if (entries) entries.push(entry);
+    else byOrg.set(orgId, [entry]);
+  }
   const rows: AuditEntriesTable[] = [];
-  for (const { orgId, unsealed, entry } of staged.pending) {
+  for (const [orgId, entries] of byOrg) {
     const head = heads.get(orgId);
     if (!head) throw new Error(`organization ${orgId} has no audit log`);
-    const { sealed, next } = seal(head, [unsealed]);
-    Object.assign(entry, sealed[0]);
-    rows.push(rowOf(orgId, entry));
-    heads.set(orgId, next);
+    heads.set(orgId, seal(head, entries, (entry, body) => rows.push(rowOf(orgId, entry, body))));
   }
-  const moved = new Set(staged.pending.map((p) => p.orgId));
   await Promise.all([
     insertRows(executor, staged.dialect, rows),
-    ...[...moved].map((orgId) => writeHead(executor, orgId, heads.get(orgId)!)),
+    ...[...byOrg.keys()].map((orgId) => writeHead(executor, orgId, heads.get(orgId)!)),
   ]);
   return { dialect: staged.dialect, heads, pending: [] };
 }
@@ -187,20 +189,25 @@ async function lockedHead(tx: Tx, dialect: DialectName, orgId: string): Promise<
   return headOf(row);
 }
 
-function seal(head: AuditHead, entries: readonly UnsealedEntry[]): { sealed: AuditEntry[]; next: AuditHead } {
+/**
+ * Seals entries in order after `head`: sets each one's seq, prevHash and hash (in place: they are the
+ * objects the appends returned, or copies) and passes it with its canonical text to `sealed`.
+ */
+function seal(head: AuditHead, entries: AuditEntry[], sealed: (entry: AuditEntry, body: string) => void): AuditHead {
   const frontier = head.frontier.clone();
   let seq = head.seq;
   let prevHash = head.hash;
-  const sealed: AuditEntry[] = [];
-  for (const unsealed of entries) {
+  for (const entry of entries) {
     seq += 1;
-    const withoutHash = { ...unsealed, seq, prevHash };
-    const hash = hashEntry(withoutHash);
-    frontier.append(Buffer.from(hash, 'hex'));
-    sealed.push({ ...withoutHash, hash } as AuditEntry);
+    entry.seq = seq;
+    entry.prevHash = prevHash;
+    const { hash, canonical } = sealEntry(entry);
+    entry.hash = hash;
+    frontier.append(hexToBytes(hash));
+    sealed(entry, canonical);
     prevHash = hash;
   }
-  return { sealed, next: { seq, hash: prevHash, frontier } };
+  return { seq, hash: prevHash, frontier };
 }
 
 /**
@@ -218,17 +225,17 @@ export async function appendSealedEntries(
 ): Promise<AuditEntry[]> {
   const scope = transactionScope(tx);
   if (!scope) {
-    const { sealed, next } = seal(await lockedHead(tx, dialect, orgId), entries);
-    await insertRows(
-      tx,
-      dialect,
-      sealed.map((e) => rowOf(orgId, e)),
+    const sealed = entries.map((unsealed) => ({ ...unsealed }) as AuditEntry);
+    const rows: AuditEntriesTable[] = [];
+    const next = seal(await lockedHead(tx, dialect, orgId), sealed, (entry, body) =>
+      rows.push(rowOf(orgId, entry, body)),
     );
+    await insertRows(tx, dialect, rows);
     await writeHead(tx, orgId, next);
     return sealed;
   }
   const staged = scope.get(STAGED);
-  const added = entries.map((unsealed) => ({ orgId, unsealed, entry: { ...unsealed } as AuditEntry }));
+  const added = entries.map((unsealed) => ({ orgId, entry: { ...unsealed } as AuditEntry }));
   scope.set(STAGED, {
     dialect,
     heads: staged?.heads ?? new Map(),
