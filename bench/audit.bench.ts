@@ -10,11 +10,12 @@
  *
  * Run through the harness (`npm run bench`) or alone: `node --import tsx bench/audit.bench.ts`.
  * Options through the environment: FLAGWARD_BENCH_AUDIT_ENTRIES (default 1000000),
- * FLAGWARD_BENCH_AUDIT_SECONDS (default 10 per throughput run), FLAGWARD_BENCH_AUDIT_SECTIONS (a comma list
+ * FLAGWARD_BENCH_AUDIT_SECONDS (default 10 per throughput run), FLAGWARD_BENCH_AUDIT_WARM_UP_SECONDS
+ * (default 2, the same load before each timed run), FLAGWARD_BENCH_AUDIT_SECTIONS (a comma list
  * of verify, sqlite, postgres; default all), FLAGWARD_BENCH_AUDIT_PROCESSES (default "1,4"),
  * FLAGWARD_TEST_POSTGRES_URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, hash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -34,6 +35,7 @@ import { openLocalContext } from '../packages/server/src/cli/local.context';
 
 const ENTRIES = Number(process.env.FLAGWARD_BENCH_AUDIT_ENTRIES ?? 1_000_000);
 const SECONDS = Number(process.env.FLAGWARD_BENCH_AUDIT_SECONDS ?? 10);
+const WARM_UP_SECONDS = Number(process.env.FLAGWARD_BENCH_AUDIT_WARM_UP_SECONDS ?? 2);
 const WORKERS_PER_PROCESS = 64;
 const SECTIONS = new Set((process.env.FLAGWARD_BENCH_AUDIT_SECTIONS ?? 'verify,sqlite,postgres').split(','));
 const PROCESS_COUNTS = (process.env.FLAGWARD_BENCH_AUDIT_PROCESSES ?? '1,4').split(',').map(Number);
@@ -330,6 +332,8 @@ interface Target {
 
 interface WorkerResult {
   changes: number;
+  /** Changes made while warming up, before the clock started. */
+  warmUpChanges: number;
   /** Transactions (group commits) those changes took. */
   batches: number;
   failures: number;
@@ -339,9 +343,11 @@ interface WorkerResult {
 }
 
 /**
- * Toggles `flags` on and off in development for `seconds`, WORKERS_PER_PROCESS at a time. `ready`
- * resolves once the process is set up and is awaited before the clock starts, so that processes
- * started one after the other measure the same span (not each other's start-up).
+ * Toggles `flags` on and off in development for `seconds`, WORKERS_PER_PROCESS at a time, after
+ * WARM_UP_SECONDS of the same load (a server process has its code compiled and its statements
+ * prepared long before). `ready` resolves once the process is warm and is awaited before the clock
+ * starts, so that processes started one after the other measure the same span (not each other's
+ * start-up or warm-up).
  */
 async function toggleWorker(
   target: Target,
@@ -352,53 +358,47 @@ async function toggleWorker(
   const local = await openLocalContext({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
   try {
     const { services, owner } = local;
-    // Warm up: compile the member's permissions and prepare the statements before timing.
-    await services.configurations.patch(
-      owner,
-      { project: 'bench', flag: flags[0]!, env: 'development' },
-      { on: true },
-      { requestId: 'bench-warm-up' },
-    );
-    await services.configurations.patch(
-      owner,
-      { project: 'bench', flag: flags[0]!, env: 'development' },
-      { on: false },
-      { requestId: 'bench-warm-up' },
-    );
+    const on = flags.map(() => true);
+    let sent = 0;
+    const toggleFor = async (span: number) => {
+      let changes = 0;
+      let failures = 0;
+      let error: string | undefined;
+      const deadline = performance.now() + span * 1000;
+      await Promise.all(
+        flags.map(async (flag, index) => {
+          while (performance.now() < deadline) {
+            try {
+              await services.configurations.patch(
+                owner,
+                { project: 'bench', flag, env: 'development' },
+                { on: on[index]! },
+                { requestId: `bench-${index}-${sent++}` },
+              );
+              changes += 1;
+            } catch (failure) {
+              failures += 1;
+              error ??= failure instanceof Error ? failure.message : String(failure);
+            }
+            on[index] = !on[index];
+          }
+        }),
+      );
+      return { changes, failures, error };
+    };
+    const warmUp = await toggleFor(WARM_UP_SECONDS);
     await ready();
     const batchesBefore = services.commits.stats().batches;
-    let changes = 0;
-    let failures = 0;
-    let error: string | undefined;
-    const deadline = performance.now() + seconds * 1000;
     const start = performance.now();
-    await Promise.all(
-      flags.map(async (flag, index) => {
-        let on = true;
-        while (performance.now() < deadline) {
-          try {
-            await services.configurations.patch(
-              owner,
-              { project: 'bench', flag, env: 'development' },
-              { on },
-              { requestId: `bench-${index}-${changes}` },
-            );
-            changes += 1;
-          } catch (failure) {
-            failures += 1;
-            error ??= failure instanceof Error ? failure.message : String(failure);
-          }
-          on = !on;
-        }
-      }),
-    );
+    const { changes, failures, error } = await toggleFor(seconds);
     const batches = services.commits.stats().batches - batchesBefore;
     return {
       changes,
+      warmUpChanges: warmUp.changes,
       batches,
-      failures,
+      failures: failures + warmUp.failures,
       seconds: (performance.now() - start) / 1000,
-      ...(error ? { error } : {}),
+      ...((error ?? warmUp.error) ? { error: error ?? warmUp.error } : {}),
     };
   } finally {
     await local.close();
@@ -508,14 +508,16 @@ async function changesPerSecond(kind: 'sqlite' | 'postgres', processes: number):
       Array.from({ length: flagsPerProcess }, (_, i) => `flag-${p * flagsPerProcess + i}`),
     );
     const before = await entryCount(target);
+    // The previous run's writes are flushed to disk now, not during this run's commits.
+    spawnSync('sync');
     const t = performance.now();
-    const results =
-      processes === 1
-        ? [await toggleWorker(target, groups[0]!, SECONDS)]
-        : await runChildren(groups.map((flags) => runChild(target, flags, SECONDS)));
+    // Each process is a child, also when there is one: the harness's own heap (the verification
+    // benchmark's) is not a server's.
+    const results = await runChildren(groups.map((flags) => runChild(target, flags, SECONDS)));
     const wall = (performance.now() - t) / 1000;
     const written = (await entryCount(target)) - before;
     const changes = results.reduce((sum, r) => sum + r.changes, 0);
+    const warmUp = results.reduce((sum, r) => sum + r.warmUpChanges, 0);
     const failures = results.reduce((sum, r) => sum + r.failures, 0);
     const batches = results.reduce((sum, r) => sum + r.batches, 0);
     const seconds = Math.max(...results.map((r) => r.seconds));
@@ -523,7 +525,7 @@ async function changesPerSecond(kind: 'sqlite' | 'postgres', processes: number):
     const verified = await verifyTarget(target);
     const firstError = results.find((r) => r.error)?.error;
     process.stdout.write(
-      `${kind}, ${processes} process${processes === 1 ? '' : 'es'} × ${WORKERS_PER_PROCESS} concurrent callers: ${fmt(rate)} governed changes/s (${fmt(changes)} changes in ${fmt(batches)} transactions, ${fmt(written)} entries written with the warm-up, ${failures} failed, ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s); log verifies: ${verified}${firstError ? `; first failure: ${firstError}` : ''}\n`,
+      `${kind}, ${processes} process${processes === 1 ? '' : 'es'} × ${WORKERS_PER_PROCESS} concurrent callers: ${fmt(rate)} governed changes/s (${fmt(changes)} changes in ${fmt(batches)} transactions after ${fmt(warmUp)} to warm up, ${fmt(written)} entries written in all, ${failures} failed, ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s); log verifies: ${verified}${firstError ? `; first failure: ${firstError}` : ''}\n`,
     );
     return rate;
   } finally {
