@@ -90,8 +90,7 @@ export function sha256WithCanonicalJson(
     const digest = hash('sha256', buf.subarray(0, pos), 'hex');
     const member = `${JSON.stringify(omittedKey)}:"${digest}"`;
     // At `at` a member ends (then the omitted one follows it) or the object opens.
-    const joined =
-      buf[at - 1] !== 0x7b ? `,${member}` : buf[at] === 0x7d ? member : `${member},`;
+    const joined = buf[at - 1] !== 0x7b ? `,${member}` : buf[at] === 0x7d ? member : `${member},`;
     return { digest, text: buf.toString('utf8', 1, at) + joined + buf.toString('utf8', at, pos) };
   } catch (error) {
     throw asValidationError(error);

@@ -61,7 +61,10 @@ describe('hashEntry', () => {
 describe('sealEntry', () => {
   it('gives the hash and the canonical text of the entry with it, as hashing and canonicalizing apart do', () => {
     // Member names around "hash" in UTF-16 order, so the hash lands first, last and in between.
-    const keyArb = fc.oneof(fc.string(), fc.constantFrom('a', 'h', 'has', 'hash0', 'hasi', 'z', '', 'H', 'é'));
+    const keyArb = fc.oneof(
+      fc.string(),
+      fc.constantFrom('a', 'h', 'has', 'hash0', 'hasi', 'z', '', 'H', 'é'),
+    );
     const entryArb = fc.dictionary(keyArb, fc.jsonValue(), { maxKeys: 12 });
     fc.assert(
       fc.property(entryArb, fc.string(), (entry, staleHash) => {

@@ -164,7 +164,10 @@ async function writeStaged(executor: Executor, staged: StagedLogs): Promise<Stag
   for (const [orgId, entries] of byOrg) {
     const head = heads.get(orgId);
     if (!head) throw new Error(`organization ${orgId} has no audit log`);
-    heads.set(orgId, seal(head, entries, (entry, body) => rows.push(rowOf(orgId, entry, body))));
+    heads.set(
+      orgId,
+      seal(head, entries, (entry, body) => rows.push(rowOf(orgId, entry, body))),
+    );
   }
   await Promise.all([
     insertRows(executor, staged.dialect, rows),
@@ -193,7 +196,11 @@ async function lockedHead(tx: Tx, dialect: DialectName, orgId: string): Promise<
  * Seals entries in order after `head`: sets each one's seq, prevHash and hash (in place: they are the
  * objects the appends returned, or copies) and passes it with its canonical text to `sealed`.
  */
-function seal(head: AuditHead, entries: AuditEntry[], sealed: (entry: AuditEntry, body: string) => void): AuditHead {
+function seal(
+  head: AuditHead,
+  entries: AuditEntry[],
+  sealed: (entry: AuditEntry, body: string) => void,
+): AuditHead {
   const frontier = head.frontier.clone();
   let seq = head.seq;
   let prevHash = head.hash;
