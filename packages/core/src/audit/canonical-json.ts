@@ -48,13 +48,7 @@ export function canonicalJson(value: unknown): string {
 export function sha256OfCanonicalJson(value: object, omittedKey: string, prefixByte: number): string {
   const writer = acquireWriter();
   try {
-    writer.buf[0] = prefixByte;
-    writer.pos = 1;
-    const plain = value === null || typeof value !== 'object' ? value : toJsonValue(value);
-    if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-      throw new NotJson('expected a JSON object');
-    }
-    writeObject(writer, plain as Record<string, unknown>, 1, omittedKey);
+    writePrefixedObject(writer, value, omittedKey, prefixByte);
     return hash('sha256', writer.buf.subarray(0, writer.pos), 'hex');
   } catch (error) {
     throw asValidationError(error);
@@ -79,13 +73,7 @@ export function sha256WithCanonicalJson(
 ): { digest: string; text: string } {
   const writer = acquireWriter();
   try {
-    writer.buf[0] = prefixByte;
-    writer.pos = 1;
-    const plain = value === null || typeof value !== 'object' ? value : toJsonValue(value);
-    if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-      throw new NotJson('expected a JSON object');
-    }
-    const at = writeObject(writer, plain as Record<string, unknown>, 1, omittedKey);
+    const at = writePrefixedObject(writer, value, omittedKey, prefixByte);
     const { buf, pos } = writer;
     const digest = hash('sha256', buf.subarray(0, pos), 'hex');
     const member = `${JSON.stringify(omittedKey)}:"${digest}"`;
@@ -102,6 +90,20 @@ export function sha256WithCanonicalJson(
 interface Writer {
   buf: Buffer;
   pos: number;
+}
+
+/**
+ * Writes `prefixByte` and the canonical object without `omittedKey`; returns where the omitted member
+ * would be written.
+ */
+function writePrefixedObject(writer: Writer, value: object, omittedKey: string, prefixByte: number): number {
+  writer.buf[0] = prefixByte;
+  writer.pos = 1;
+  const plain = value === null || typeof value !== 'object' ? value : toJsonValue(value);
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    throw new NotJson('expected a JSON object');
+  }
+  return writeObject(writer, plain as Record<string, unknown>, 1, omittedKey);
 }
 
 // One writer is reused across calls; a re-entrant call (a toJSON that hashes) gets a fresh one.
