@@ -96,11 +96,15 @@ function timeWithResources(c: Columns, decisions: number): Repetition {
     }
     perDecision[b] = Number(process.hrtime.bigint() - t0) / 1e9 / BATCH;
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (sink < 0) console.log(sink);
+  return repetitionOf(perDecision, Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/** A repetition from the mean time per decision of each batch (sorted in place) and its duration. */
+function repetitionOf(perDecision: Float64Array, seconds: number): Repetition {
   perDecision.sort();
   return {
-    decisions: batches * BATCH,
+    decisions: perDecision.length * BATCH,
     seconds,
     p50: quantile(perDecision, 0.5),
     p99: quantile(perDecision, 0.99),
@@ -130,15 +134,8 @@ function timeFlagward(c: Columns, decisions: number, explain: boolean): Repetiti
     }
     perDecision[b] = Number(process.hrtime.bigint() - t0) / 1e9 / BATCH;
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (sink < 0) console.log(sink);
-  perDecision.sort();
-  return {
-    decisions: batches * BATCH,
-    seconds,
-    p50: quantile(perDecision, 0.5),
-    p99: quantile(perDecision, 0.99),
-  };
+  return repetitionOf(perDecision, Number(process.hrtime.bigint() - start) / 1e9);
 }
 
 interface Figures {
