@@ -16,7 +16,8 @@ import type { Decider, Decision, DecisionReason } from './decision.types';
 import type { IndexEntry } from './grant.compiler';
 import { actionSlot } from './index-run.layout';
 import type { Effect } from './policy.types';
-import { firstMatch, firstMatchKeys, type Principal } from './principal.index';
+import type { Principal } from './principal.index';
+import { firstMatch, firstMatchKeys } from './principal.scan';
 import { type EnvProtection, protectionAllows, protectionAllowsId } from './protection.guard';
 
 /** An action's definition with its position in indexes. */

@@ -11,6 +11,7 @@ export * from './policy.binding';
 export * from './policy.types';
 export * from './policy.validation';
 export * from './principal.index';
+export * from './principal.scan';
 export * from './protection.guard';
 export * from './scope.check';
 export * from './universe.walker';

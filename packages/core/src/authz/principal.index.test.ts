@@ -7,7 +7,8 @@ import { BUILTIN_POLICIES } from './builtin-policies';
 import { createGrantCache } from './grant.compiler';
 import { actionSlot, SLOT_COUNT } from './index-run.layout';
 import type { Policy } from './policy.types';
-import { actionEntries, allMatches, compilePrincipalIndex, firstMatch, holdsPolicy } from './principal.index';
+import { compilePrincipalIndex, holdsPolicy } from './principal.index';
+import { actionEntries, allMatches, firstMatch } from './principal.scan';
 
 const dev = { key: 'dev', production: false };
 const wide: Policy = {

@@ -2,7 +2,8 @@ import type { ResourceName } from '../rn/rn.types';
 import { isAllowed } from './decision.engine';
 import { actionSlot } from './index-run.layout';
 import type { OrgRole } from './policy.types';
-import { allMatches, type Principal } from './principal.index';
+import type { Principal } from './principal.index';
+import { allMatches } from './principal.scan';
 import type { EnvProtection } from './protection.guard';
 
 /**
