@@ -47,6 +47,28 @@ export function grantRequirement(policy: string, params: AssignmentParams): Requ
   return { action: 'ManagePolicies', resource: 'org' };
 }
 
+/**
+ * The policy `key`, checked to take exactly `params` and to name an existing project: what an
+ * assignment or an API token's limit binds. Bad input is refused naming the field at `at`.
+ */
+export async function bindablePolicy(
+  context: AuthzContext,
+  key: string,
+  params: AssignmentParams,
+  at: { key: string; params: string } = { key: 'policy', params: 'params' },
+): Promise<Policy> {
+  const policy = await context.policy(key);
+  if (!policy) throw FlagwardError.validation([{ path: at.key, message: `no policy ${key}` }]);
+  const paramErrors = validateAssignmentParams(policy, params, at.params);
+  if (paramErrors.length > 0) throw FlagwardError.validation(paramErrors);
+  if (params.project !== undefined && (await context.environments(params.project)).length === 0) {
+    throw FlagwardError.validation([
+      { path: `${at.params}.project`, message: `no project ${params.project}` },
+    ]);
+  }
+  return policy;
+}
+
 /** A refusal for a change of the caller's own permissions (DESIGN §5). */
 export function selfRefusal(caller: MemberPrincipal, holder: Holder): Refusal[] {
   if (!holder.affected.includes(caller.memberId)) return [];
@@ -141,15 +163,8 @@ export class AssignmentService {
       meta,
       plan: async (tx) => {
         const context = this.contextOf(tx, caller.org.id);
-        const policy = await this.loadPolicy(context, input.policy);
         const requested = input.params ?? {};
-        const paramErrors = validateAssignmentParams(policy, requested);
-        if (paramErrors.length > 0) throw FlagwardError.validation(paramErrors);
-        if (requested.project !== undefined && (await context.environments(requested.project)).length === 0) {
-          throw FlagwardError.validation([
-            { path: 'params.project', message: `no project ${requested.project}` },
-          ]);
-        }
+        const policy = await bindablePolicy(context, input.policy, requested);
         const holder = await this.resolveHolder(tx, caller.org.id, input);
         const check = await this.guard.check(tx, caller, policy, requested);
         const row = {

@@ -26,7 +26,8 @@ export const policySchema = z.object({
 });
 export const policyParams = z.object({ key: keySchema });
 
-const paramsSchema = z
+/** An assignment's parameters (also those of the policy an API token is limited to). */
+export const assignmentParamsSchema = z
   .object({
     project: keySchema.optional(),
     flag: keySchema.optional(),
@@ -34,11 +35,18 @@ const paramsSchema = z
   })
   .strict();
 
+/** Parameters as answered (what was recorded). */
+export const assignedParamsSchema = z.object({
+  project: z.string().optional(),
+  flag: z.string().optional(),
+  envs: z.array(z.string()).optional(),
+});
+
 export const assignmentBody = z.object({
   policy: keySchema,
   member: emailSchema.optional(),
   group: keySchema.optional(),
-  params: paramsSchema.optional(),
+  params: assignmentParamsSchema.optional(),
   expiresAt: isoTimeSchema.optional(),
 });
 export const assignmentSchema = z.object({
@@ -46,11 +54,7 @@ export const assignmentSchema = z.object({
   policy: z.string(),
   member: z.string().optional(),
   group: z.string().optional(),
-  params: z.object({
-    project: z.string().optional(),
-    flag: z.string().optional(),
-    envs: z.array(z.string()).optional(),
-  }),
+  params: assignedParamsSchema,
   expiresAt: z.string().nullable(),
   createdAt: z.string(),
 });

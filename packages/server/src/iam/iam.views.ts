@@ -48,7 +48,8 @@ export function policyView(row: PolicyRow): PolicyView {
   };
 }
 
-function mutableParams(params: AssignmentParams): AssignmentView['params'] {
+/** Parameters as answered: copies, so a response never shares arrays with compiled grants. */
+export function mutableParams(params: AssignmentParams): AssignmentView['params'] {
   return {
     ...(params.project === undefined ? {} : { project: params.project }),
     ...(params.flag === undefined ? {} : { flag: params.flag }),
@@ -77,11 +78,16 @@ export function describeGrant(input: {
   expiresAt?: string | null | undefined;
 }): string {
   const holder = input.member ?? `group ${input.group}`;
-  const { project, flag, envs } = input.params;
+  const until = input.expiresAt ? ` until ${input.expiresAt}` : '';
+  return `${holder} ${describeBinding(input.policy, input.params)}${until}`;
+}
+
+/** A policy with its parameters in words: `production-access on checkout project (environments prod-*)`. */
+export function describeBinding(policy: string, params: AssignmentParams): string {
+  const { project, flag, envs } = params;
   let scope = '';
   if (flag !== undefined) scope = ` on flag ${flag} of ${project} project`;
   else if (project !== undefined) scope = ` on ${project} project`;
   const envText = envs && !(envs.length === 1 && envs[0] === '*') ? ` (environments ${envs.join(', ')})` : '';
-  const until = input.expiresAt ? ` until ${input.expiresAt}` : '';
-  return `${holder} ${input.policy}${scope}${envText}${until}`;
+  return `${policy}${scope}${envText}`;
 }
