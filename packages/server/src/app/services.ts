@@ -162,7 +162,9 @@ export function createServices(
       tokenRepository,
       new LoginLimiter(10, 15 * 60 * 1000, clock),
     ),
-    tokens: new TokenService(deps, tokenRepository, issuer),
+    tokens: new TokenService(deps, tokenRepository, issuer, (executor, orgId) =>
+      policyAuthorizer.context(executor, orgId),
+    ),
     members: new MemberService(deps, members, invitations, sessions),
     groups: new GroupService(deps, groups, members),
     projects,

@@ -8,7 +8,7 @@ import { type MemberView, memberView } from '../members/member.view';
 import type { OrganizationRepository } from '../organization/organization.repository';
 import { hashPassword, hashSecret, newSecret, sameDigest, verifyPassword } from '../security/secrets';
 import type { TokenRepository } from '../tokens/token.repository';
-import { TOKEN_PREFIX } from '../tokens/token.service';
+import { TOKEN_PREFIX, tokenRefOf } from '../tokens/token.service';
 import type { LoginLimiter } from './login-limiter';
 import type { InvitationRepository, SessionRepository } from './session.repository';
 
@@ -205,7 +205,7 @@ export class AuthService {
       const member = await this.members.findById(db, token.member_id);
       if (!member || member.disabled === 1) throw unauthenticated;
       const principal = await this.principalOf(db, member, 'token');
-      return { principal: { ...principal, token: { id: token.id, name: token.name } } };
+      return { principal: { ...principal, token: tokenRefOf(token) } };
     }
     if (sessionToken !== undefined) {
       const session = await this.sessions.findByTokenHash(db, hashSecret(sessionToken));

@@ -53,6 +53,10 @@ export interface ApiTokensTable {
   revoked_at: string | null;
   last_used_at: string | null;
   created_at: string;
+  /** The policy the token is limited to (null: its member's full permissions). */
+  policy_key: string | null;
+  /** That policy's assignment parameters, JSON. */
+  policy_params: string | null;
 }
 
 export interface GroupsTable {

@@ -1,3 +1,5 @@
+import type { AssignmentParams } from '@flagward/core';
+
 /** Organization roles, exactly one per membership. */
 export type OrgRole = 'owner' | 'admin' | 'member';
 
@@ -16,8 +18,22 @@ export interface MemberPrincipal {
   name: string;
   orgRole: OrgRole;
   org: OrgRef;
-  token?: { id: string; name: string };
+  token?: TokenRef;
   auth: 'session' | 'token';
+}
+
+/** The API token a request was made with. */
+export interface TokenRef {
+  id: string;
+  name: string;
+  /** The policy the token is limited to: it acts with what both its member and this policy allow. */
+  limit?: TokenLimit;
+}
+
+/** A policy (built-in or custom) with its assignment parameters, as a token's limit. */
+export interface TokenLimit {
+  policy: string;
+  params: AssignmentParams;
 }
 
 /** The server itself, acting on behalf of a member (a scheduled step) or on its own (an expiry). */

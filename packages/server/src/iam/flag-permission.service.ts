@@ -103,7 +103,10 @@ export class FlagPermissionService {
     level: FlagLevel,
     envs: readonly string[],
   ): Promise<{ requirements: Requirement[]; refusals: Refusal[] }> {
-    if (caller.orgRole === 'owner' || caller.orgRole === 'admin') return { requirements: [], refusals: [] };
+    // A token limited to a policy must be allowed ManageFlagPermissions by its limit, whoever its member is.
+    const limited = caller.token?.limit !== undefined;
+    if (!limited && (caller.orgRole === 'owner' || caller.orgRole === 'admin'))
+      return { requirements: [], refusals: [] };
     const callerGroups = new Set(await this.groups.groupKeysOfMember(tx, caller.memberId));
     const held = (await this.holders(tx, caller.org.id, project, flag)).filter(
       (row) =>
@@ -115,7 +118,7 @@ export class FlagPermissionService {
       action: 'ManageFlagPermissions',
       resource: `project/${project}:env/${env}:flag/${flag}`,
     }));
-    if (level === 'user' && isUser) return { requirements: [], refusals: [] };
+    if (!limited && level === 'user' && isUser) return { requirements: [], refusals: [] };
     return { requirements: managePerEnv, refusals: [] };
   }
 

@@ -1,4 +1,5 @@
 import {
+  compilePrincipalIndex,
   createDecider,
   type Decision,
   type Principal as DecisionPrincipal,
@@ -11,10 +12,11 @@ import {
 } from '@flagward/core';
 import type { Executor } from '../db/database';
 import type { Authorizer, Refusal, Requirement } from '../governance/authorizer';
-import type { MemberPrincipal, Principal } from '../governance/principal';
+import type { MemberPrincipal, Principal, TokenRef } from '../governance/principal';
 import type { GroupRepository } from '../groups/group.repository';
 import { AuthzContext, type EnvFacts } from './authz.context';
 import type { IamRepository } from './iam.repository';
+import { describeBinding } from './iam.views';
 
 /** A requirement's resource, split into the keys it names (`*` as environment: every environment). */
 type ResourceRef =
@@ -67,6 +69,11 @@ function actingMember(principal: Principal): MemberPrincipal | undefined {
  */
 export class PolicyAuthorizer implements Authorizer {
   private readonly compiled = new Map<string, CompiledMember>();
+  /** Tokens' limits compiled for decisions (undefined: the policy no longer exists), per IAM version. */
+  private readonly limits = new Map<
+    string,
+    { version: string; index: DecisionPrincipal['index'] | undefined }
+  >();
   private readonly environments = new Map<string, { version: string; envs: EnvFacts[] }>();
 
   constructor(
@@ -112,11 +119,47 @@ export class PolicyAuthorizer implements Authorizer {
     return principal;
   }
 
+  /**
+   * What a token's limit allows, as a principal of its own: the member's identity and groups, no
+   * organization role, and the limit's policy as its only grant. Undefined when the policy no longer
+   * exists (the token is then refused everything).
+   */
+  private async limitOf(
+    context: AuthzContext,
+    token: TokenRef,
+    member: DecisionPrincipal,
+  ): Promise<DecisionPrincipal | undefined> {
+    const limit = token.limit;
+    if (!limit) return undefined;
+    const version = await context.version();
+    const key = `${context.orgId}\u0000${token.id}`;
+    let cached = this.limits.get(key);
+    if (!cached || cached.version !== version) {
+      const policy = await context.policy(limit.policy);
+      cached = {
+        version,
+        index: policy ? compilePrincipalIndex([{ policy, params: limit.params }]) : undefined,
+      };
+      if (this.limits.size >= COMPILED_CACHE_SIZE) this.limits.clear();
+      this.limits.set(key, cached);
+    }
+    if (!cached.index) return undefined;
+    return {
+      memberId: member.memberId,
+      email: member.email,
+      orgRole: 'member',
+      groups: member.groups,
+      index: cached.index,
+    };
+  }
+
   /** The decision, with its explanation, for one action on one resource. */
   async decide(
     context: AuthzContext,
     principal: DecisionPrincipal,
     requirement: Requirement,
+    /** False for a token's limit: protections concern the member, whose own decision applies them. */
+    protectionsApply = true,
   ): Promise<Decision> {
     const ref = parseResourceRef(requirement.resource);
     if (ref.type !== 'flag' && ref.type !== 'var' && ref.type !== 'env' && ref.type !== 'segment') {
@@ -131,14 +174,19 @@ export class PolicyAuthorizer implements Authorizer {
       const scope = getAction(requirement.action)?.scope;
       if (env === undefined || (scope !== undefined && scope !== 'single' && scope !== 'grant-envs')) {
         const envs = await context.environments(ref.project);
-        const protections = new Map(envs.map((e) => [e.key, e.protection]));
+        const protections = new Map(envs.map((e) => [e.key, protectionsApply ? e.protection : undefined]));
         const decider = createDecider(principal, (_project, envKey) => protections.get(envKey));
         return decideScoped(decider, requirement.action, { project: ref.project, flag, envs });
       }
-      return decide(principal, requirement.action, rn.flag(ref.project, env, flag), env.protection);
+      return decide(
+        principal,
+        requirement.action,
+        rn.flag(ref.project, env, flag),
+        protectionsApply ? env.protection : undefined,
+      );
     }
     if (!env) throw new Error(`${requirement.resource} needs a concrete environment`);
-    const protection: EnvProtection | undefined = env.protection;
+    const protection: EnvProtection | undefined = protectionsApply ? env.protection : undefined;
     if (ref.type === 'env')
       return decide(principal, requirement.action, rn.env(ref.project, env), protection);
     if (ref.type === 'var')
@@ -170,17 +218,35 @@ export class PolicyAuthorizer implements Authorizer {
     if (!member) return [];
     const context = this.context(executor, principal.org.id);
     const subject = await this.principalOf(context, executor, member);
+    // A request made with a limited token (never a scheduled step: those act with the member's own
+    // permissions) needs both the member and the token's limit to allow each requirement.
+    const token = principal.kind === 'member' ? principal.token : undefined;
+    const limit = token?.limit ? await this.limitOf(context, token, subject) : undefined;
     const refused: Refusal[] = [];
     for (const requirement of requirements) {
       const decision = await this.decide(context, subject, requirement);
-      if (decision.allowed) continue;
-      const protection = decision.reason.protection;
+      if (!decision.allowed) {
+        const protection = decision.reason.protection;
+        refused.push({
+          action: requirement.action,
+          resource: requirement.resource,
+          decision: decision.decision as Refusal['decision'],
+          reason: decision.reason.message,
+          ...(protection ? { protection } : {}),
+        });
+        continue;
+      }
+      if (!token?.limit) continue;
+      const limited = limit ? await this.decide(context, limit, requirement, false) : undefined;
+      if (limited?.allowed) continue;
+      const bound = describeBinding(token.limit.policy, token.limit.params);
       refused.push({
         action: requirement.action,
         resource: requirement.resource,
-        decision: decision.decision as Refusal['decision'],
-        reason: decision.reason.message,
-        ...(protection ? { protection } : {}),
+        decision: limited ? (limited.decision as Refusal['decision']) : 'implicit-deny',
+        reason: limited
+          ? `the API token "${token.name}" is limited to ${bound}, which does not allow ${requirement.action} on ${requirement.resource}`
+          : `the API token "${token.name}" is limited to ${bound}, and policy ${token.limit.policy} no longer exists`,
       });
     }
     return refused;

@@ -4,6 +4,7 @@ import { requireMember } from '../governance/access';
 import { errorResponses, memberSchema } from '../http/common.schemas';
 import { metaOf } from '../http/request-context';
 import { anyMember, needs, publicRoute } from '../http/route-access';
+import { tokenPolicyView } from '../tokens/token.service';
 import {
   meResponse,
   setupBody,
@@ -45,7 +46,9 @@ export function organizationRoutes(services: Services): FastifyPluginAsyncZod {
           member: { id: me.memberId, email: me.email, name: me.name },
           organization: { key: me.org.key, name: me.org.name },
           orgRole: me.orgRole,
-          ...(me.token ? { token: me.token } : {}),
+          ...(me.token
+            ? { token: { id: me.token.id, name: me.token.name, policy: tokenPolicyView(me.token.limit) } }
+            : {}),
         };
       },
     );

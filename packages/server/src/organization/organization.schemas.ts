@@ -7,6 +7,7 @@ import {
   orgRoleSchema,
   passwordSchema,
 } from '../http/common.schemas';
+import { tokenPolicySchema } from '../tokens/token.schemas';
 
 export const setupBody = z.object({
   organization: z.object({ key: keySchema, name: nameSchema }),
@@ -25,7 +26,7 @@ export const meResponse = z.object({
   member: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   organization: organizationSchema,
   orgRole: orgRoleSchema,
-  token: z.object({ id: z.string(), name: z.string() }).optional(),
+  token: z.object({ id: z.string(), name: z.string(), policy: tokenPolicySchema }).optional(),
 });
 
 export const transferOwnershipBody = z.object({ email: emailSchema });

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { FlagwardError } from '@flagward/core';
+import { type AssignmentParams, FlagwardError } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import type { Executor } from '../db/database';
 import { requireMember } from '../governance/access';
-import type { Principal, RequestMeta } from '../governance/principal';
+import type { Principal, RequestMeta, TokenLimit, TokenRef } from '../governance/principal';
+import { bindablePolicy } from '../iam/assignment.service';
+import type { AuthzContext } from '../iam/authz.context';
+import { type AssignmentView, describeBinding, mutableParams } from '../iam/iam.views';
 import { hashSecret, newSecret } from '../security/secrets';
 import type { TokenRepository, TokenRow } from './token.repository';
 
@@ -16,6 +19,13 @@ export interface TokenView {
   createdAt: string;
   lastUsedAt: string | null;
   revoked: boolean;
+  policy: TokenPolicyView | null;
+}
+
+/** The policy a token is limited to, as answered. */
+export interface TokenPolicyView {
+  key: string;
+  params: AssignmentView['params'];
 }
 
 export interface IssuedToken {
@@ -23,6 +33,24 @@ export interface IssuedToken {
   name: string;
   secret: string;
   expiresAt: string | null;
+  policy: TokenPolicyView | null;
+}
+
+/** The limit stored with a token, if it has one. */
+export function tokenLimitOf(row: Pick<TokenRow, 'policy_key' | 'policy_params'>): TokenLimit | undefined {
+  if (row.policy_key === null) return undefined;
+  return { policy: row.policy_key, params: JSON.parse(row.policy_params ?? '{}') as AssignmentParams };
+}
+
+/** How a request made with this token names it (its limit included, for the authorizer). */
+export function tokenRefOf(row: TokenRow): TokenRef {
+  const limit = tokenLimitOf(row);
+  return { id: row.id, name: row.name, ...(limit ? { limit } : {}) };
+}
+
+/** A token's limit as answered (null: the member's full permissions). */
+export function tokenPolicyView(limit: TokenLimit | undefined): TokenPolicyView | null {
+  return limit ? { key: limit.policy, params: mutableParams(limit.params) } : null;
 }
 
 function tokenView(row: TokenRow): TokenView {
@@ -33,6 +61,7 @@ function tokenView(row: TokenRow): TokenView {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revoked: row.revoked_at !== null,
+    policy: tokenPolicyView(tokenLimitOf(row)),
   };
 }
 
@@ -45,7 +74,13 @@ export class TokenIssuer {
 
   async issue(
     executor: Executor,
-    input: { orgId: string; memberId: string; name: string; expiresAt: string | null },
+    input: {
+      orgId: string;
+      memberId: string;
+      name: string;
+      expiresAt: string | null;
+      limit?: TokenLimit | undefined;
+    },
   ): Promise<IssuedToken> {
     const secret = newSecret(TOKEN_PREFIX);
     const id = randomUUID();
@@ -59,8 +94,10 @@ export class TokenIssuer {
       revoked_at: null,
       last_used_at: null,
       created_at: this.clock().toISOString(),
+      policy_key: input.limit?.policy ?? null,
+      policy_params: input.limit ? JSON.stringify(input.limit.params) : null,
     });
-    return { id, name: input.name, secret, expiresAt: input.expiresAt };
+    return { id, name: input.name, secret, expiresAt: input.expiresAt, policy: tokenPolicyView(input.limit) };
   }
 }
 
@@ -70,11 +107,20 @@ export class TokenService {
     private readonly deps: ServiceDeps,
     private readonly tokens: TokenRepository,
     private readonly issuer: TokenIssuer,
+    private readonly contextOf: (executor: Executor, orgId: string) => AuthzContext,
   ) {}
 
+  /**
+   * Creates a token of the caller, optionally limited to a policy. A token that is itself limited
+   * cannot create tokens: the new one could have more than its limit.
+   */
   async create(
     principal: Principal | undefined,
-    input: { name: string; expiresAt?: string | undefined },
+    input: {
+      name: string;
+      expiresAt?: string | undefined;
+      policy?: { key: string; params?: AssignmentParams | undefined } | undefined;
+    },
     meta: RequestMeta,
   ): Promise<IssuedToken> {
     const caller = requireMember(principal);
@@ -84,20 +130,44 @@ export class TokenService {
     return this.deps.governed.run({
       principal: caller,
       meta,
-      plan: async () => ({
-        requirements: [],
-        actions: ['CreateToken'],
-        resource: `member/${caller.email}`,
-        summary: `created API token "${input.name}" for ${caller.email}`,
-        after: { name: input.name, expiresAt: input.expiresAt ?? null },
-        apply: (tx) =>
-          this.issuer.issue(tx, {
-            orgId: caller.org.id,
-            memberId: caller.memberId,
-            name: input.name,
-            expiresAt: input.expiresAt ?? null,
-          }),
-      }),
+      plan: async (tx) => {
+        let limit: TokenLimit | undefined;
+        if (input.policy !== undefined) {
+          const params = input.policy.params ?? {};
+          const context = this.contextOf(tx, caller.org.id);
+          await bindablePolicy(context, input.policy.key, params, {
+            key: 'policy.key',
+            params: 'policy.params',
+          });
+          limit = { policy: input.policy.key, params };
+        }
+        const limitText = limit ? ` limited to ${describeBinding(limit.policy, limit.params)}` : '';
+        return {
+          requirements: [],
+          refusals: caller.token?.limit
+            ? [
+                {
+                  action: 'CreateToken',
+                  resource: `member/${caller.email}`,
+                  decision: 'implicit-deny',
+                  reason: `the API token "${caller.token.name}" is limited to ${describeBinding(caller.token.limit.policy, caller.token.limit.params)}, and a limited token cannot create API tokens`,
+                },
+              ]
+            : [],
+          actions: ['CreateToken'],
+          resource: `member/${caller.email}`,
+          summary: `created API token "${input.name}" for ${caller.email}${limitText}`,
+          after: { name: input.name, expiresAt: input.expiresAt ?? null, policy: tokenPolicyView(limit) },
+          apply: (applyTx) =>
+            this.issuer.issue(applyTx, {
+              orgId: caller.org.id,
+              memberId: caller.memberId,
+              name: input.name,
+              expiresAt: input.expiresAt ?? null,
+              limit,
+            }),
+        };
+      },
     });
   }
 

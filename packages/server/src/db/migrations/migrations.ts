@@ -6,6 +6,7 @@ import { appendOnlyAudit } from './004-append-only-audit';
 import { auditQueryColumns } from './005-audit-query-columns';
 import { iamVersion } from './006-iam-version';
 import { auditResourceIndex } from './007-audit-resource-index';
+import { tokenPolicy } from './008-token-policy';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '005-audit-query-columns': auditQueryColumns,
   '006-iam-version': iamVersion,
   '007-audit-resource-index': auditResourceIndex,
+  '008-token-policy': tokenPolicy,
 };
 
 /** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */
