@@ -1,30 +1,20 @@
 import { useState } from 'react';
 import { api, queryString, seg } from './api.client';
 import { useFailure } from './failure';
+import {
+  BindingEnvsField,
+  BindingScopeFields,
+  bindingIncomplete,
+  bindingParams,
+  PolicySelect,
+  scopeText,
+  useBinding,
+} from './policy-binding.component';
 import { PreviewView } from './preview.component';
 import { formatHash, withQuery } from './route';
 import type { PageProps } from './session';
 import type { Assignment, Group, Member, Policy, Preview } from './types';
-import { Badge, FailureBox, KeyInput, keyMessage, localToIso, Time, useLoad } from './ui.component';
-
-/** The placeholders a policy's patterns use (bound by the assignment's parameters). */
-export function placeholdersOf(policy: Policy | undefined): Set<string> {
-  const names = new Set<string>();
-  for (const s of policy?.statements ?? []) {
-    for (const r of s.resources) for (const m of r.matchAll(/\$\{(\w+)\}/g)) names.add(m[1]!);
-  }
-  return names;
-}
-
-/** How an assignment's scope reads: `on project shop (environments development)`. */
-export function scopeText(a: Pick<Assignment, 'params'>): string {
-  const { project, flag, envs } = a.params;
-  const parts: string[] = [];
-  if (flag) parts.push(`flag ${flag} of ${project}`);
-  else if (project) parts.push(`project ${project}`);
-  if (envs && !(envs.length === 1 && envs[0] === '*')) parts.push(`environments ${envs.join(', ')}`);
-  return parts.join(' · ') || 'organization';
-}
+import { Badge, FailureBox, localToIso, Time, useLoad } from './ui.component';
 
 /** Assignments of policies to members and groups: grant with a what-if preview, revoke. */
 export function AssignmentsPage({ session, route, go }: PageProps) {
@@ -43,36 +33,23 @@ export function AssignmentsPage({ session, route, go }: PageProps) {
     [],
   );
   const { failure, report, clear } = useFailure();
-  const [policyKey, setPolicyKey] = useState('');
+  const [binding, editBinding] = useBinding(session.projects);
   const [holder, setHolder] = useState(filter.member ? `member:${filter.member}` : '');
-  const [project, setProject] = useState(session.projects[0]?.key ?? '');
-  const [flag, setFlag] = useState('');
-  const [envs, setEnvs] = useState<string[]>([]);
   const [expires, setExpires] = useState('');
   const [preview, setPreview] = useState<{ body: string; result: Preview } | null>(null);
   const canGrant = session.can.org('ManagePolicies') || session.can.anyProject('ManageProjectAccess');
 
-  const policy = options.data?.policies.find((p) => p.key === policyKey);
-  const needs = placeholdersOf(policy);
-  const projectEnvs = session.projects.find((p) => p.key === project)?.environments ?? [];
+  const policy = options.data?.policies.find((p) => p.key === binding.policyKey);
+  const params = bindingParams(binding, policy);
   const [kind, id] = holder.split(':', 2);
   const body = {
-    policy: policyKey,
+    policy: binding.policyKey,
     ...(kind && id ? { [kind]: id } : {}),
-    ...(needs.size > 0
-      ? {
-          params: {
-            ...(needs.has('project') ? { project } : {}),
-            ...(needs.has('flag') ? { flag } : {}),
-            ...(envs.length > 0 ? { envs } : {}),
-          },
-        }
-      : {}),
+    ...(params ? { params } : {}),
     ...(localToIso(expires) ? { expiresAt: localToIso(expires) } : {}),
   };
   const bodyText = JSON.stringify(body);
-  const incomplete =
-    !policyKey || !holder || (needs.has('flag') && (flag === '' || keyMessage(flag) !== undefined));
+  const incomplete = !holder || bindingIncomplete(binding, policy);
 
   const run = async (action: () => Promise<void>) => {
     try {
@@ -158,22 +135,13 @@ export function AssignmentsPage({ session, route, go }: PageProps) {
         <section className="card">
           <h3>Grant a policy</h3>
           <div className="row">
-            <label>
-              Policy
-              <select
-                aria-label="Policy to grant"
-                value={policyKey}
-                onChange={(e) => setPolicyKey(e.target.value)}
-              >
-                <option value="">choose…</option>
-                {options.data?.policies.map((p) => (
-                  <option key={p.key} value={p.key}>
-                    {p.name}
-                    {p.builtIn ? ' (built-in)' : ''}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <PolicySelect
+              caption="Policy"
+              label="Policy to grant"
+              policies={options.data?.policies}
+              value={binding.policyKey}
+              onChange={(policyKey) => editBinding({ policyKey })}
+            />
             <label>
               To
               <select aria-label="Grant to" value={holder} onChange={(e) => setHolder(e.target.value)}>
@@ -192,47 +160,23 @@ export function AssignmentsPage({ session, route, go }: PageProps) {
                 ))}
               </select>
             </label>
-            {needs.has('project') && (
-              <label>
-                Project
-                <select
-                  value={project}
-                  onChange={(e) => {
-                    setProject(e.target.value);
-                    setEnvs([]);
-                  }}
-                >
-                  {session.projects.map((p) => (
-                    <option key={p.key} value={p.key}>
-                      {p.key}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            )}
-            {needs.has('flag') && <KeyInput label="Flag" value={flag} onChange={setFlag} required />}
+            <BindingScopeFields
+              binding={binding}
+              policy={policy}
+              projects={session.projects}
+              onChange={editBinding}
+            />
             <label>
               Expires (optional)
               <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
             </label>
           </div>
-          {needs.has('project') && (
-            <fieldset>
-              <legend>Environments (none checked: all)</legend>
-              {projectEnvs.map((e) => (
-                <label className="inline" key={e.key}>
-                  <input
-                    type="checkbox"
-                    checked={envs.includes(e.key)}
-                    onChange={(ev) =>
-                      setEnvs(ev.target.checked ? [...envs, e.key] : envs.filter((x) => x !== e.key))
-                    }
-                  />
-                  {e.key}
-                </label>
-              ))}
-            </fieldset>
-          )}
+          <BindingEnvsField
+            binding={binding}
+            policy={policy}
+            projects={session.projects}
+            onChange={editBinding}
+          />
           {policy && <p className="muted small">{policy.description}</p>}
           <div className="row">
             <button
