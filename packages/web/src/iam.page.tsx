@@ -5,6 +5,7 @@ import { MembersPage } from './members.page';
 import { PoliciesPage } from './policies.page';
 import { href } from './route';
 import type { PageProps } from './session';
+import { TokensPage } from './tokens.page';
 
 const TABS = [
   ['members', 'Members'],
@@ -12,9 +13,10 @@ const TABS = [
   ['policies', 'Policies'],
   ['assignments', 'Assignments'],
   ['access', 'Who can · Check · Effective permissions'],
+  ['tokens', 'API tokens'],
 ] as const;
 
-/** Identity and access: members, groups, policies, assignments and the decision tools. */
+/** Identity and access: members, groups, policies, assignments, the decision tools and API tokens. */
 export function IamPage(props: PageProps) {
   const tab = props.route.path[1] ?? 'members';
   return (
@@ -34,6 +36,8 @@ export function IamPage(props: PageProps) {
         <AssignmentsPage {...props} />
       ) : tab === 'access' ? (
         <AccessPage {...props} />
+      ) : tab === 'tokens' ? (
+        <TokensPage {...props} />
       ) : (
         <MembersPage {...props} />
       )}

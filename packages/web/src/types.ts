@@ -8,6 +8,33 @@ export interface Me {
   member: { id: string; email: string; name: string };
   organization: { key: string; name: string };
   orgRole: OrgRole;
+  token?: { id: string; name: string; policy: TokenPolicy | null };
+}
+
+/** The policy an API token is limited to. */
+export interface TokenPolicy {
+  key: string;
+  params: AssignmentParams;
+}
+
+/** One of the signed-in member's API tokens (never its secret). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  expiresAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revoked: boolean;
+  policy: TokenPolicy | null;
+}
+
+/** A token just created: the only time its secret is shown. */
+export interface IssuedApiToken {
+  id: string;
+  name: string;
+  secret: string;
+  expiresAt: string | null;
+  policy: TokenPolicy | null;
 }
 
 export interface Environment {

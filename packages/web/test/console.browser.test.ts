@@ -245,6 +245,54 @@ describe('web console in Chromium', { timeout: 120_000 }, () => {
     await expect(row.textContent()).resolves.toContain('project shop');
   });
 
+  it('creates an API token limited to a policy, shows its secret once and revokes it', async () => {
+    await open('#/iam/tokens');
+    await page.getByLabel('Token name').fill('ci');
+    await page.getByLabel('Limit the token to a policy').selectOption('non-production-access');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Copy the secret of ci now' });
+    await notice.waitFor();
+    const secret = (await notice.locator('.mono').textContent()) ?? '';
+    expect(secret).toMatch(/^fw_pat_/);
+    const row = page.getByRole('row', { name: /^ci\b/ });
+    await expect(row.textContent()).resolves.toContain(
+      'non-production-access on project shop, within your permissions',
+    );
+
+    // The owner may change production; this token may not.
+    const asToken = (method: string, url: string, body?: unknown) =>
+      page.evaluate(
+        async ([m, u, b, token]) => {
+          const response = await fetch(u as string, {
+            method: m as string,
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(b ? { 'content-type': 'application/json' } : {}),
+            },
+            ...(b ? { body: JSON.stringify(b) } : {}),
+          });
+          return { status: response.status, body: await response.json() };
+        },
+        [method, url, body, secret] as const,
+      );
+    const toggled = await asToken(
+      'PATCH',
+      '/api/v1/projects/shop/flags/checkout-v2/environments/production',
+      {
+        on: true,
+      },
+    );
+    expect(toggled.status).toBe(403);
+    expect(toggled.body.detail).toContain(
+      'the API token "ci" is limited to non-production-access on shop project',
+    );
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'flagward-tokens.png'), fullPage: true });
+
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('revoked').waitFor();
+    await expect(asToken('GET', '/api/v1/me').then((r) => r.status)).resolves.toBe(401);
+  });
+
   it('tells a member in plain words that production is protected', async () => {
     const devContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     devContext.on('weberror', (error) => pageErrors.push(error.error().message));
