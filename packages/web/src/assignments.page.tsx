@@ -32,7 +32,7 @@ export function AssignmentsPage({ session, route, go }: PageProps) {
     }),
     [],
   );
-  const { failure, report, clear } = useFailure();
+  const { failure, attempt } = useFailure();
   const [binding, editBinding] = useBinding(session.projects);
   const [holder, setHolder] = useState(filter.member ? `member:${filter.member}` : '');
   const [expires, setExpires] = useState('');
@@ -51,14 +51,7 @@ export function AssignmentsPage({ session, route, go }: PageProps) {
   const bodyText = JSON.stringify(body);
   const incomplete = !holder || bindingIncomplete(binding, policy);
 
-  const run = async (action: () => Promise<void>) => {
-    try {
-      await action();
-      clear();
-    } catch (e) {
-      report(e);
-    }
-  };
+  const run = (action: () => Promise<void>) => attempt(action);
 
   return (
     <>

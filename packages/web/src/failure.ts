@@ -61,7 +61,7 @@ export async function explainFailure(error: unknown, project?: string): Promise<
   return failureOf(error, (env) => who.get(env));
 }
 
-/** Failure state for a page or a form: `report(error)` shows it, `clear()` hides it. */
+/** Failure state for a page or a form: `report(error)` shows it, `clear()` hides it, `attempt` does both. */
 export function useFailure(project?: string) {
   const [failure, setFailure] = useState<Failure | null>(null);
   const report = useCallback(
@@ -71,5 +71,18 @@ export function useFailure(project?: string) {
     [project],
   );
   const clear = useCallback(() => setFailure(null), []);
-  return { failure, report, clear };
+  /** Runs `action`: on success hides the failure, then runs `after` (a reload); on error shows it. */
+  const attempt = useCallback(
+    async (action: () => Promise<unknown>, after?: () => Promise<unknown>) => {
+      try {
+        await action();
+        setFailure(null);
+        await after?.();
+      } catch (error) {
+        report(error);
+      }
+    },
+    [report],
+  );
+  return { failure, report, clear, attempt };
 }

@@ -19,20 +19,12 @@ export function FlagPermissions(props: { project: Project; flag: string; onClose
     }),
     [],
   );
-  const { failure, report, clear } = useFailure(project.key);
+  const { failure, attempt } = useFailure(project.key);
   const [holder, setHolder] = useState('');
   const [level, setLevel] = useState<'owner' | 'user'>('user');
   const [envs, setEnvs] = useState<string[]>([]);
 
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      clear();
-      await holders.reload();
-    } catch (e) {
-      report(e);
-    }
-  };
+  const run = (action: () => Promise<unknown>) => attempt(action, holders.reload);
 
   const grant = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -15,21 +15,13 @@ export function GroupsPage({ session }: PageProps) {
     }),
     [],
   );
-  const { failure, report, clear } = useFailure();
+  const { failure, attempt } = useFailure();
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
   const [adding, setAdding] = useState<Record<string, string>>({});
   const manages = session.can.org('ManageGroups');
 
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      clear();
-      await data.reload();
-    } catch (e) {
-      report(e);
-    }
-  };
+  const run = (action: () => Promise<unknown>) => attempt(action, data.reload);
   const create = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     return run(async () => {

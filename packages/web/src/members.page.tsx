@@ -10,19 +10,11 @@ import { Badge, FailureBox, useLoad } from './ui.component';
 export function MembersPage({ session }: PageProps) {
   const { me, can } = session;
   const members = useLoad(async () => (await api<{ items: Member[] }>('GET', '/api/v1/members')).items, []);
-  const { failure, report, clear } = useFailure();
+  const { failure, attempt } = useFailure();
   const [invitationLink, setInvitationLink] = useState('');
   const manages = can.org('ManageMembers');
 
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      clear();
-      await members.reload();
-    } catch (e) {
-      report(e);
-    }
-  };
+  const run = (action: () => Promise<unknown>) => attempt(action, members.reload);
 
   const invite = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

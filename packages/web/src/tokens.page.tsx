@@ -28,7 +28,7 @@ function limitText(policy: TokenPolicy | null): string {
 export function TokensPage({ session }: PageProps) {
   const tokens = useLoad(async () => (await api<{ items: ApiToken[] }>('GET', '/api/v1/tokens')).items, []);
   const policies = useLoad(async () => (await api<{ items: Policy[] }>('GET', '/api/v1/policies')).items, []);
-  const { failure, report, clear } = useFailure();
+  const { failure, attempt } = useFailure();
   const [name, setName] = useState('');
   const [expires, setExpires] = useState('');
   const [binding, editBinding] = useBinding(session.projects);
@@ -40,15 +40,7 @@ export function TokensPage({ session }: PageProps) {
   const incomplete = name.trim() === '' || (limited && bindingIncomplete(binding, policy));
   const throughLimitedToken = session.me.token?.policy != null;
 
-  const run = async (action: () => Promise<void>) => {
-    try {
-      await action();
-      clear();
-      await tokens.reload();
-    } catch (e) {
-      report(e);
-    }
-  };
+  const run = (action: () => Promise<unknown>) => attempt(action, tokens.reload);
   const create = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     return run(async () => {

@@ -12,20 +12,12 @@ interface VariableView extends Partial<Variable> {
 export function Variables(props: { project: string; env: string }) {
   const base = `/api/v1/projects/${seg(props.project)}/environments/${seg(props.env)}/variables`;
   const list = useLoad(async () => (await api<{ items: VariableView[] }>('GET', base)).items, [base]);
-  const { failure, report, clear } = useFailure(props.project);
+  const { failure, attempt } = useFailure(props.project);
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
   const [secret, setSecret] = useState(false);
 
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      clear();
-      await list.reload();
-    } catch (e) {
-      report(e);
-    }
-  };
+  const run = (action: () => Promise<unknown>) => attempt(action, list.reload);
   const save = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     return run(async () => {
