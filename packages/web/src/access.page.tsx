@@ -6,7 +6,7 @@ import type { EffectivePermissions } from './permissions';
 import { withQuery } from './route';
 import type { PageProps, Session } from './session';
 import type { Member } from './types';
-import { Badge, FailureBox, useLoad } from './ui.component';
+import { Badge, EmptyRow, FailureBox, useLoad } from './ui.component';
 
 interface CheckResult {
   allowed: boolean;
@@ -198,13 +198,9 @@ function WhoCanCard() {
                 </td>
               </tr>
             ))}
-            {result.items.length === 0 && (
-              <tr>
-                <td colSpan={2} className="muted">
-                  Nobody.
-                </td>
-              </tr>
-            )}
+            <EmptyRow rows={result.items} columns={2}>
+              Nobody.
+            </EmptyRow>
           </tbody>
         </table>
       )}

@@ -14,7 +14,7 @@ import { PreviewView } from './preview.component';
 import { formatHash, withQuery } from './route';
 import type { PageProps } from './session';
 import type { Assignment, Group, Member, Policy, Preview } from './types';
-import { Badge, FailureBox, localToIso, Time, useLoad } from './ui.component';
+import { Badge, EmptyRow, FailureBox, localToIso, Time, useLoad } from './ui.component';
 
 /** Assignments of policies to members and groups: grant with a what-if preview, revoke. */
 export function AssignmentsPage({ session, route, go }: PageProps) {
@@ -113,13 +113,9 @@ export function AssignmentsPage({ session, route, go }: PageProps) {
                 </td>
               </tr>
             ))}
-            {list.data?.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No assignment.
-                </td>
-              </tr>
-            )}
+            <EmptyRow rows={list.data} columns={5}>
+              No assignment.
+            </EmptyRow>
           </tbody>
         </table>
         <FailureBox failure={list.failure} />

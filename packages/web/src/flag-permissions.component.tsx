@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api, queryString, seg } from './api.client';
 import { useFailure } from './failure';
 import type { FlagPermission, Group, Member, Project } from './types';
-import { Badge, Dialog, FailureBox, Unavailable, useLoad } from './ui.component';
+import { Badge, Dialog, EmptyRow, FailureBox, Unavailable, useLoad } from './ui.component';
 
 /**
  * Who holds Owner or User on one flag and in which environments; owners grant Owner, users grant User,
@@ -77,13 +77,9 @@ export function FlagPermissions(props: { project: Project; flag: string; onClose
                 </td>
               </tr>
             ))}
-            {holders.data?.length === 0 && (
-              <tr>
-                <td colSpan={4} className="muted">
-                  Nobody holds a permission on this flag.
-                </td>
-              </tr>
-            )}
+            <EmptyRow rows={holders.data} columns={4}>
+              Nobody holds a permission on this flag.
+            </EmptyRow>
           </tbody>
         </table>
       )}

@@ -12,7 +12,7 @@ import {
 } from './policy-binding.component';
 import type { PageProps } from './session';
 import type { ApiToken, IssuedApiToken, Policy, TokenPolicy } from './types';
-import { Badge, FailureBox, localToIso, Time, useLoad } from './ui.component';
+import { Badge, EmptyRow, FailureBox, localToIso, Time, useLoad } from './ui.component';
 
 /** What a token may do, in words. */
 function limitText(policy: TokenPolicy | null): string {
@@ -109,13 +109,9 @@ export function TokensPage({ session }: PageProps) {
                 </td>
               </tr>
             ))}
-            {tokens.data?.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No token.
-                </td>
-              </tr>
-            )}
+            <EmptyRow rows={tokens.data} columns={6}>
+              No token.
+            </EmptyRow>
           </tbody>
         </table>
         <FailureBox failure={tokens.failure} />

@@ -203,3 +203,19 @@ export function isoToLocal(iso: string | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** A table's one row saying it is empty, once its rows are loaded and there are none. */
+export function EmptyRow(props: {
+  rows: readonly unknown[] | undefined;
+  columns: number;
+  children: ReactNode;
+}) {
+  if (props.rows?.length !== 0) return null;
+  return (
+    <tr>
+      <td colSpan={props.columns} className="muted">
+        {props.children}
+      </td>
+    </tr>
+  );
+}

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api, seg } from './api.client';
 import { useFailure } from './failure';
 import type { Variable } from './types';
-import { Badge, FailureBox, KeyInput, keyMessage, Unavailable, useLoad } from './ui.component';
+import { Badge, EmptyRow, FailureBox, KeyInput, keyMessage, Unavailable, useLoad } from './ui.component';
 
 interface VariableView extends Partial<Variable> {
   name?: string;
@@ -84,13 +84,9 @@ export function Variables(props: { project: string; env: string }) {
                   </tr>
                 );
               })}
-              {list.data?.length === 0 && (
-                <tr>
-                  <td colSpan={3} className="muted">
-                    No variable in this environment.
-                  </td>
-                </tr>
-              )}
+              <EmptyRow rows={list.data} columns={3}>
+                No variable in this environment.
+              </EmptyRow>
             </tbody>
           </table>
           <form className="row" onSubmit={save}>
