@@ -87,3 +87,13 @@ export function jsonRecords<R extends Record<string, string | number>>(
   const extracts = names.map((name) => `json_extract(value, '$.${name}') as ${name}`).join(', ');
   return sql<R>`(select ${sql.raw(extracts)} from json_each(${json}))`;
 }
+
+/**
+ * Whether the JSON array of strings in `column` holds `value` (a flag's tags). PostgreSQL compares
+ * as jsonb; SQLite walks the array with json_each.
+ */
+export function jsonArrayContains(dialect: DialectName, column: string, value: string): RawBuilder<boolean> {
+  if (dialect === 'postgres')
+    return sql<boolean>`(${sql.ref(column)})::jsonb @> jsonb_build_array(${value}::text)`;
+  return sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where value = ${value})`;
+}

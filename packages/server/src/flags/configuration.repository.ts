@@ -191,14 +191,11 @@ export class FlagConfigurationRepository {
     return executor.selectFrom('flag_configurations').selectAll().where('flag_id', '=', flagId).execute();
   }
 
-  async listForProject(executor: Executor, projectId: string): Promise<ConfigurationRow[]> {
+  /** The configurations of these flags in every environment. */
+  async listForFlags(executor: Executor, flagIds: readonly string[]): Promise<ConfigurationRow[]> {
     await writeStagedConfigurations(executor);
-    return executor
-      .selectFrom('flag_configurations')
-      .innerJoin('flags', 'flags.id', 'flag_configurations.flag_id')
-      .selectAll('flag_configurations')
-      .where('flags.project_id', '=', projectId)
-      .execute();
+    if (flagIds.length === 0) return [];
+    return executor.selectFrom('flag_configurations').selectAll().where('flag_id', 'in', flagIds).execute();
   }
 
   /**

@@ -5,7 +5,7 @@ import type {
   FlagsTable,
   ProjectsTable,
 } from '../db/database.types';
-import { jsonRecords, lockRows } from '../db/dialect';
+import { jsonArrayContains, jsonRecords, lockRows } from '../db/dialect';
 import { GatheredLoad } from '../db/gathered.load';
 import { PreparedQuery } from '../db/prepared.query';
 import { transactionScope } from '../db/transaction.scope';
@@ -21,6 +21,10 @@ export interface FlagRecord extends FlagRow {
 export interface FlagFilter {
   archived?: boolean | undefined;
   tag?: string | undefined;
+  /** Only flags whose key sorts after this one (the last of the previous page). */
+  after?: string | undefined;
+  /** At most this many flags. */
+  limit?: number | undefined;
 }
 
 /** A flag locked for a change, with its project, one environment and its configuration there. */
@@ -262,13 +266,16 @@ export class FlagRepository {
     return row?.email ?? null;
   }
 
+  /** A project's flags in key order. */
   async list(executor: Executor, projectId: string, filter: FlagFilter = {}): Promise<FlagRecord[]> {
     let query = this.records(executor).where('flags.project_id', '=', projectId);
     if (filter.archived !== undefined) query = query.where('flags.archived', '=', filter.archived ? 1 : 0);
-    const rows = await query.orderBy('flags.key').execute();
-    const { tag } = filter;
-    // Tags are a JSON array in one column; matching exact elements is simplest and portable in code.
-    return tag === undefined ? rows : rows.filter((row) => (JSON.parse(row.tags) as string[]).includes(tag));
+    if (filter.tag !== undefined)
+      query = query.where(jsonArrayContains(this.dialect, 'flags.tags', filter.tag));
+    if (filter.after !== undefined) query = query.where('flags.key', '>', filter.after);
+    query = query.orderBy('flags.key');
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return query.execute();
   }
 
   async update(

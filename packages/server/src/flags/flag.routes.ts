@@ -44,10 +44,7 @@ export function flagRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: listOf(flagSchema), ...errorResponses },
         },
       },
-      async (request) => ({
-        items: await services.flags.list(request.principal, request.params.project, request.query),
-        nextCursor: null,
-      }),
+      async (request) => services.flags.list(request.principal, request.params.project, request.query),
     );
 
     app.get(

@@ -1,6 +1,6 @@
 import { flagKinds } from '@flagward/core';
 import { z } from 'zod';
-import { keySchema, nameSchema } from '../http/common.schemas';
+import { keySchema, nameSchema, pageLimit } from '../http/common.schemas';
 
 /** Variation values are any JSON; whether one fits the flag's kind is checked by core. */
 export const variationSchema = z.object({
@@ -38,6 +38,9 @@ export const flagListQuery = z.object({
   tag: keySchema.optional(),
   /** `true` lists archived flags only; the default lists the others. */
   archived: booleanQuery,
+  /** The previous page's `nextCursor` (the key of its last flag). */
+  cursor: keySchema.optional(),
+  ...pageLimit,
 });
 
 export const flagSchema = z.object({

@@ -90,7 +90,18 @@ export class FlagService {
     return visibleEnvironments(this.deps.authorizer, executor, caller, project, envs);
   }
 
-  async list(principal: Principal | undefined, projectKey: string, filter: FlagFilter): Promise<FlagView[]> {
+  /**
+   * A project's flags in key order, a page at a time when `limit` is given (`cursor`: the
+   * `nextCursor` of the previous page, which is the key of its last flag).
+   */
+  async list(
+    principal: Principal | undefined,
+    projectKey: string,
+    filter: Pick<FlagFilter, 'archived' | 'tag'> & {
+      cursor?: string | undefined;
+      limit?: number | undefined;
+    },
+  ): Promise<{ items: FlagView[]; nextCursor: string | null }> {
     const caller = requireMember(principal);
     const db = this.deps.store.db;
     const project = await this.locator.project(db, caller.org.id, projectKey);
@@ -98,22 +109,28 @@ export class FlagService {
       { action: 'CanAccessProject', resource: projectRn(project.key) },
     ]);
     const visible = await this.visible(db, caller, project);
-    const configurations = await this.configurations.listForProject(db, project.id);
     const rows = await this.flags.list(db, project.id, {
       archived: filter.archived ?? false,
       tag: filter.tag,
+      after: filter.cursor,
+      // One more than asked tells whether another page follows.
+      limit: filter.limit === undefined ? undefined : filter.limit + 1,
     });
-    return rows.map((row) =>
-      flagView(
-        flagDefinitionOf(row),
-        row,
-        row.created_by_email,
-        statesOf(
-          visible,
-          configurations.filter((c) => c.flag_id === row.id),
-        ),
-      ),
+    const more = filter.limit !== undefined && rows.length > filter.limit;
+    const page = more ? rows.slice(0, filter.limit) : rows;
+    const byFlag = new Map<string, ConfigurationRow[]>();
+    for (const c of await this.configurations.listForFlags(
+      db,
+      page.map((row) => row.id),
+    )) {
+      const list = byFlag.get(c.flag_id);
+      if (list) list.push(c);
+      else byFlag.set(c.flag_id, [c]);
+    }
+    const items = page.map((row) =>
+      flagView(flagDefinitionOf(row), row, row.created_by_email, statesOf(visible, byFlag.get(row.id) ?? [])),
     );
+    return { items, nextCursor: more ? page[page.length - 1]!.key : null };
   }
 
   async get(principal: Principal | undefined, projectKey: string, flagKey: string): Promise<FlagView> {

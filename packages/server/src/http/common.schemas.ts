@@ -39,6 +39,11 @@ export const problemSchema = z
   .loose();
 
 /** `{ items, nextCursor }`, the shape of every list. */
+/** `limit` of a list endpoint: with it, the list comes a page at a time (without it, whole). */
+export const pageLimit = {
+  limit: z.coerce.number().int().min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
+};
+
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }

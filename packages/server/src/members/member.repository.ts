@@ -33,8 +33,17 @@ export class MemberRepository {
     return executor.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async list(executor: Executor, orgId: string): Promise<MemberRow[]> {
-    return executor.selectFrom('members').selectAll().where('org_id', '=', orgId).orderBy('email').execute();
+  /** The organization's members by email, optionally only those after `page.after`, at most `page.limit`. */
+  async list(
+    executor: Executor,
+    orgId: string,
+    page: { after?: string | undefined; limit?: number | undefined } = {},
+  ): Promise<MemberRow[]> {
+    let query = executor.selectFrom('members').selectAll().where('org_id', '=', orgId);
+    if (page.after !== undefined) query = query.where('email', '>', page.after);
+    query = query.orderBy('email');
+    if (page.limit !== undefined) query = query.limit(page.limit);
+    return query.execute();
   }
 
   async findByIds(executor: Executor, ids: string[]): Promise<MemberRow[]> {

@@ -9,7 +9,7 @@ import {
 } from '../http/common.schemas';
 import { metaOf } from '../http/request-context';
 import { anyMember, needs } from '../http/route-access';
-import { inviteBody, inviteResponse, memberPatchBody } from './member.schemas';
+import { inviteBody, inviteResponse, memberListQuery, memberPatchBody } from './member.schemas';
 
 export function memberRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -29,9 +29,13 @@ export function memberRoutes(services: Services): FastifyPluginAsyncZod {
       '/api/v1/members',
       {
         config: { access: anyMember('every member sees the organization’s directory') },
-        schema: { tags: ['members'], response: { 200: listOf(memberSchema), ...errorResponses } },
+        schema: {
+          tags: ['members'],
+          querystring: memberListQuery,
+          response: { 200: listOf(memberSchema), ...errorResponses },
+        },
       },
-      async (request) => ({ items: await services.members.list(request.principal), nextCursor: null }),
+      async (request) => services.members.list(request.principal, request.query),
     );
 
     app.get(

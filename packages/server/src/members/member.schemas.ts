@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, memberSchema, nameSchema, orgRoleSchema } from '../http/common.schemas';
+import { emailSchema, memberSchema, nameSchema, orgRoleSchema, pageLimit } from '../http/common.schemas';
 
 export const inviteBody = z.object({
   email: emailSchema,
@@ -17,3 +17,9 @@ export const memberPatchBody = z
     name: nameSchema.optional(),
   })
   .strict();
+
+export const memberListQuery = z.object({
+  /** The previous page's `nextCursor` (the email of its last member). */
+  cursor: emailSchema.optional(),
+  ...pageLimit,
+});

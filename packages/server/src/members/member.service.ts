@@ -42,9 +42,22 @@ export class MemberService {
     return member;
   }
 
-  async list(principal: Principal | undefined): Promise<MemberView[]> {
+  /**
+   * The directory by email, a page at a time when `limit` is given (`cursor`: the previous page's
+   * `nextCursor`, the email of its last member).
+   */
+  async list(
+    principal: Principal | undefined,
+    page: { cursor?: string | undefined; limit?: number | undefined } = {},
+  ): Promise<{ items: MemberView[]; nextCursor: string | null }> {
     const caller = requireMember(principal);
-    return (await this.members.list(this.deps.store.db, caller.org.id)).map(memberView);
+    const rows = await this.members.list(this.deps.store.db, caller.org.id, {
+      after: page.cursor,
+      limit: page.limit === undefined ? undefined : page.limit + 1,
+    });
+    const more = page.limit !== undefined && rows.length > page.limit;
+    const items = (more ? rows.slice(0, page.limit) : rows).map(memberView);
+    return { items, nextCursor: more ? items[items.length - 1]!.email : null };
   }
 
   async get(principal: Principal | undefined, email: string): Promise<MemberView> {
