@@ -225,7 +225,7 @@ export class CommitBatcher implements ChangeTransactions {
         const tx = connection as unknown as Tx;
         if (ahead) await sql.raw('begin').execute(connection);
         else await this.begin(connection);
-        const scope = bindTransactionScope(tx, new TransactionScope());
+        const scope = bindTransactionScope(tx, new TransactionScope(ahead));
         try {
           // A failed read is read again by whoever needs it (and fails there, where it is handled).
           this.prefetch(tx).catch(() => undefined);

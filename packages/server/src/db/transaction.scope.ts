@@ -69,6 +69,11 @@ export class TransactionScope implements ScopeAccess {
   private readonly helpers = new Map<string, unknown>();
   private readonly expectations = new Map<string, (tx: Tx) => Promise<boolean>>();
 
+  constructor(
+    /** Whether the transaction was planned ahead of the write lock, so its reads are confirmed under it. */
+    private readonly confirmsReads = false,
+  ) {}
+
   get<T>(slot: ScopeSlot<T>): T | undefined {
     return this.values.get(slot as ScopeSlot<unknown>) as T | undefined;
   }
@@ -98,7 +103,8 @@ export class TransactionScope implements ScopeAccess {
   }
 
   expect(key: string, confirm: (tx: Tx) => Promise<boolean>): void {
-    this.expectations.set(key, confirm);
+    // Planned under the lock (or on PostgreSQL, under row locks), a read holds: nothing to confirm.
+    if (this.confirmsReads) this.expectations.set(key, confirm);
   }
 
   /** Whether every read noted by `expect` still holds (run under the write lock). */
