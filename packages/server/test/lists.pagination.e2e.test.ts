@@ -43,8 +43,16 @@ describe.each(DATABASES)('paginated lists on %s', (database) => {
         201,
       );
     }
-    for (const name of ['zoe', 'adam', 'mia', 'li'])
+    for (const name of ['zoe', 'adam', 'mia', 'li']) {
       await addMember(t, owner, { email: `${name}@acme.test` });
+      await ok(
+        t.request('POST', '/api/v1/assignments', {
+          as: { token: owner },
+          body: { policy: 'project-reader', member: `${name}@acme.test`, params: { project: 'shop' } },
+        }),
+        201,
+      );
+    }
   });
   afterAll(async () => t.close());
 
@@ -79,6 +87,35 @@ describe.each(DATABASES)('paginated lists on %s', (database) => {
       ['mia@acme.test', 'owner@acme.test'],
       ['zoe@acme.test'],
     ]);
+  });
+
+  it('pages through assignments in the order they were made, now and as of a time', async () => {
+    const whole = await ok(
+      t.request('GET', '/api/v1/assignments?policy=project-reader', { as: { token: owner } }),
+    );
+    const ids = whole.items.map((a: { id: string }) => a.id);
+    expect(whole.items.map((a: { member: string }) => a.member)).toEqual([
+      'zoe@acme.test',
+      'adam@acme.test',
+      'mia@acme.test',
+      'li@acme.test',
+    ]);
+    const now = await pages('/api/v1/assignments', 'policy=project-reader&limit=3', (a) => a.id);
+    expect(now).toEqual([ids.slice(0, 3), ids.slice(3)]);
+    const at = encodeURIComponent(new Date(Date.now() + 1000).toISOString());
+    const then = await pages('/api/v1/assignments', `policy=project-reader&at=${at}&limit=3`, (a) => a.id);
+    expect(then).toEqual([ids.slice(0, 3), ids.slice(3)]);
+    const one = await pages(
+      '/api/v1/assignments',
+      'policy=project-reader&member=mia%40acme.test&limit=1',
+      (a) => a.member,
+    );
+    expect(one).toEqual([['mia@acme.test']]);
+    const bad = await t.request('GET', '/api/v1/assignments?limit=2&cursor=nonsense', {
+      as: { token: owner },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ path: 'cursor', message: 'not a cursor returned by this endpoint' }]);
   });
 
   it('refuses a bad limit or cursor, naming it', async () => {

@@ -9,6 +9,7 @@ import {
 import type { ServiceDeps } from '../app/service-deps';
 import { authorizeRead, requireMember } from '../governance/access';
 import type { Principal } from '../governance/principal';
+import { assignmentPage, byPosition, parseAssignmentCursor, sortsAfter } from '../iam/assignment.page';
 import { type AssignmentView, builtInPolicyView, type PolicyView } from '../iam/iam.views';
 import type { AuditRepository } from './audit.repository';
 import type { AuditEntry } from './audit.types';
@@ -154,7 +155,9 @@ export class HistoryService {
     principal: Principal | undefined,
     filter: { member?: string | undefined; group?: string | undefined; policy?: string | undefined },
     at: string,
-  ): Promise<AssignmentView[]> {
+    page: { cursor?: string | undefined; limit?: number | undefined } = {},
+  ): Promise<{ items: AssignmentView[]; nextCursor: string | null }> {
+    const after = parseAssignmentCursor(page.cursor);
     const caller = requireMember(principal);
     const time = requireTime(at);
     const held = new Map<string, AssignmentView>();
@@ -168,12 +171,14 @@ export class HistoryService {
       if (rows.length < PAGE) break;
       afterSeq = rows[rows.length - 1]!.seq;
     }
-    return [...held.values()]
+    const listed = [...held.values()]
       .filter((a) => a.expiresAt === null || a.expiresAt > time)
       .filter((a) => filter.member === undefined || a.member === filter.member)
       .filter((a) => filter.group === undefined || a.group === filter.group)
       .filter((a) => filter.policy === undefined || a.policy === filter.policy)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      .filter((a) => sortsAfter(a, after))
+      .sort(byPosition);
+    return assignmentPage(listed, page.limit);
   }
 
   private replay(held: Map<string, AssignmentView>, entry: AuditEntry): void {

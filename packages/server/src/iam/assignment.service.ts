@@ -14,6 +14,7 @@ import type { Refusal, Requirement } from '../governance/authorizer';
 import type { MemberPrincipal, Principal, RequestMeta } from '../governance/principal';
 import type { GroupRepository } from '../groups/group.repository';
 import type { MemberRepository } from '../members/member.repository';
+import { assignmentPage, parseAssignmentCursor } from './assignment.page';
 import type { AuthzContext } from './authz.context';
 import type { GrantGuard } from './grant.guard';
 import type { AssignmentRecord, IamRepository } from './iam.repository';
@@ -130,7 +131,9 @@ export class AssignmentService {
   async list(
     principal: Principal | undefined,
     filter: { member?: string | undefined; group?: string | undefined; policy?: string | undefined },
-  ): Promise<AssignmentView[]> {
+    page: { cursor?: string | undefined; limit?: number | undefined } = {},
+  ): Promise<{ items: AssignmentView[]; nextCursor: string | null }> {
+    const after = parseAssignmentCursor(page.cursor);
     const caller = requireMember(principal);
     const db = this.deps.store.db;
     const memberId =
@@ -145,8 +148,11 @@ export class AssignmentService {
       memberId,
       groupId,
       policy: filter.policy,
+      after,
+      // One more than asked tells whether another page follows.
+      limit: page.limit === undefined ? undefined : page.limit + 1,
     });
-    return rows.map(assignmentView);
+    return assignmentPage(rows.map(assignmentView), page.limit);
   }
 
   async create(

@@ -3,6 +3,7 @@ import type { Universe, UniverseProject } from '@flagward/core';
 import type { Executor } from '../db/database';
 import type { AssignmentsTable, PoliciesTable, ProtectionsTable } from '../db/database.types';
 import { scopeSlot, transactionScope } from '../db/transaction.scope';
+import type { AssignmentPosition } from './assignment.page';
 
 export type PolicyRow = PoliciesTable;
 export type AssignmentRow = AssignmentsTable;
@@ -116,13 +117,31 @@ export class IamRepository {
   async listAssignments(
     executor: Executor,
     orgId: string,
-    filter: { memberId?: string | undefined; groupId?: string | undefined; policy?: string | undefined } = {},
+    filter: {
+      memberId?: string | undefined;
+      groupId?: string | undefined;
+      policy?: string | undefined;
+      /** Only assignments that sort after this one (creation time, then id). */
+      after?: AssignmentPosition | undefined;
+      limit?: number | undefined;
+    } = {},
   ): Promise<AssignmentRecord[]> {
     let query = this.assignments(executor).where('assignments.org_id', '=', orgId);
     if (filter.memberId !== undefined) query = query.where('assignments.member_id', '=', filter.memberId);
     if (filter.groupId !== undefined) query = query.where('assignments.group_id', '=', filter.groupId);
     if (filter.policy !== undefined) query = query.where('assignments.policy_key', '=', filter.policy);
-    return query.orderBy('assignments.created_at').orderBy('assignments.id').execute();
+    const { after } = filter;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('assignments.created_at', '>', after.createdAt),
+          eb.and([eb('assignments.created_at', '=', after.createdAt), eb('assignments.id', '>', after.id)]),
+        ]),
+      );
+    }
+    query = query.orderBy('assignments.created_at').orderBy('assignments.id');
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return query.execute();
   }
 
   /** The assignments that reach a member: their own and those of every group they belong to. */

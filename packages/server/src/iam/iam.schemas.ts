@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, isoTimeSchema, keySchema, nameSchema } from '../http/common.schemas';
+import { emailSchema, isoTimeSchema, keySchema, nameSchema, pageLimit } from '../http/common.schemas';
 
 export const statementSchema = z.object({
   effect: z.enum(['allow', 'deny']),
@@ -62,6 +62,9 @@ export const assignmentQuery = z.object({
   member: emailSchema.optional(),
   group: keySchema.optional(),
   policy: keySchema.optional(),
+  /** The previous page's `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+  ...pageLimit,
 });
 export const assignmentParams = z.object({ id: z.uuid({ message: 'not an assignment id' }) });
 

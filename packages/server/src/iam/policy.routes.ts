@@ -141,14 +141,11 @@ export function policyRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { at, ...filter } = request.query;
-        return {
-          items:
-            at === undefined
-              ? await services.assignments.list(request.principal, filter)
-              : await services.history.assignmentsAt(request.principal, filter, at),
-          nextCursor: null,
-        };
+        const { at, cursor, limit, ...filter } = request.query;
+        const page = { cursor, limit };
+        return at === undefined
+          ? services.assignments.list(request.principal, filter, page)
+          : services.history.assignmentsAt(request.principal, filter, at, page);
       },
     );
     app.delete(
