@@ -191,7 +191,18 @@ export class FlagConfigurationRepository {
     return executor.selectFrom('flag_configurations').selectAll().where('flag_id', '=', flagId).execute();
   }
 
-  /** The configurations of these flags in every environment. */
+  /** Every configuration of a project's flags. */
+  async listForProject(executor: Executor, projectId: string): Promise<ConfigurationRow[]> {
+    await writeStagedConfigurations(executor);
+    return executor
+      .selectFrom('flag_configurations')
+      .innerJoin('flags', 'flags.id', 'flag_configurations.flag_id')
+      .selectAll('flag_configurations')
+      .where('flags.project_id', '=', projectId)
+      .execute();
+  }
+
+  /** The configurations of these flags (a page of a list: at most about a thousand) in every environment. */
   async listForFlags(executor: Executor, flagIds: readonly string[]): Promise<ConfigurationRow[]> {
     await writeStagedConfigurations(executor);
     if (flagIds.length === 0) return [];

@@ -118,11 +118,16 @@ export class FlagService {
     });
     const more = filter.limit !== undefined && rows.length > filter.limit;
     const page = more ? rows.slice(0, filter.limit) : rows;
+    // A whole list reads the project's configurations at once; a page reads only its flags'.
+    const configurations =
+      filter.limit === undefined
+        ? await this.configurations.listForProject(db, project.id)
+        : await this.configurations.listForFlags(
+            db,
+            page.map((row) => row.id),
+          );
     const byFlag = new Map<string, ConfigurationRow[]>();
-    for (const c of await this.configurations.listForFlags(
-      db,
-      page.map((row) => row.id),
-    )) {
+    for (const c of configurations) {
       const list = byFlag.get(c.flag_id);
       if (list) list.push(c);
       else byFlag.set(c.flag_id, [c]);
