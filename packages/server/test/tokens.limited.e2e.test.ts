@@ -126,6 +126,28 @@ describe.each(DATABASES)('API tokens limited to a policy on %s', (database) => {
     expect(denied[0]!.reason).toContain('limited to non-production-access on shop project');
   });
 
+  it('answers authz/check about oneself with what the limited token may do', async () => {
+    const ci = (await ok(createToken(admin, { name: 'ci-check', policy: NON_PROD_SHOP }), 201))
+      .secret as string;
+    const ask = async (token: string, resource: string) =>
+      ok(
+        t.request('POST', '/api/v1/authz/check', {
+          as: { token },
+          body: { action: 'UpdateFlagOn', resource },
+        }),
+      );
+    const production = 'project/shop:env/production:flag/checkout';
+    expect(await ask(admin, production)).toMatchObject({ allowed: true });
+    expect(await ask(ci, production)).toMatchObject({
+      allowed: false,
+      decision: 'implicit-deny',
+      reason: {
+        message: expect.stringContaining('the API token "ci-check" is limited to non-production-access'),
+      },
+    });
+    expect(await ask(ci, 'project/shop:env/dev:flag/checkout')).toMatchObject({ allowed: true });
+  });
+
   it('refuses through a limited token what its member could do beyond the limit', async () => {
     const ci = (await ok(createToken(admin, { name: 'ci-2', policy: NON_PROD_SHOP }), 201)).secret as string;
     const before = (await ok(t.request('GET', '/api/v1/tokens', { as: { token: admin } }))).items.length;

@@ -127,10 +127,19 @@ export class AuthzService {
       await this.authorizeInspection(db, caller, input.resource);
     const context = this.authorizer.context(db, caller.org.id);
     const subject = await this.subjectOf(context, db, caller, input.member);
-    const decision = await this.authorizer.decide(context, subject.principal, {
-      action: input.action,
-      resource: input.resource,
-    });
+    const requirement = { action: input.action, resource: input.resource };
+    const decision = await this.authorizer.decide(context, subject.principal, requirement);
+    // Asked through a token limited to a policy, about oneself: the answer is what the token may do.
+    if (decision.allowed && subject.email === caller.email && caller.token?.limit) {
+      const [limited] = await this.authorizer.refusals(db, caller, [requirement]);
+      if (limited) {
+        return {
+          allowed: false,
+          decision: limited.decision,
+          reason: { kind: limited.decision, message: limited.reason },
+        };
+      }
+    }
     const { cause: _cause, ...reason } = decision.reason;
     return {
       allowed: decision.allowed,
