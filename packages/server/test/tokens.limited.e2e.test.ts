@@ -183,11 +183,29 @@ describe.each(DATABASES)('API tokens limited to a policy on %s', (database) => {
     );
     expect(JSON.stringify(holders)).not.toContain('dev@acme.test');
 
+    // It cannot revoke its member's other tokens, only itself.
+    const others = (await ok(t.request('GET', '/api/v1/tokens', { as: { token: admin } }))).items as Array<{
+      id: string;
+      name: string;
+      revoked: boolean;
+    }>;
+    const unlimited = others.find((x) => x.name === 'test')!;
+    const cut = await t.request('DELETE', `/api/v1/tokens/${unlimited.id}`, { as: { token: ci } });
+    expect(cut.status, cut.text).toBe(403);
+    expect(cut.body.detail).toContain('a limited token can revoke only itself');
+    expect((await t.request('GET', '/api/v1/me', { as: { token: admin } })).status).toBe(200);
+
     const invite = await t.request('POST', '/api/v1/members', {
       as: { token: ci },
       body: { email: 'new@acme.test', name: 'New' },
     });
     expect(invite.status, invite.text).toBe(403);
+  });
+
+  it('lets a limited token revoke itself', async () => {
+    const created = await ok(createToken(admin, { name: 'ci-self', policy: NON_PROD_SHOP }), 201);
+    await ok(t.request('DELETE', `/api/v1/tokens/${created.id}`, { as: { token: created.secret } }), 204);
+    expect((await t.request('GET', '/api/v1/me', { as: { token: created.secret } })).status).toBe(401);
   });
 
   it('never gives a token more than its member holds', async () => {

@@ -3,7 +3,8 @@ import { type AssignmentParams, FlagwardError } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import type { Executor } from '../db/database';
 import { requireMember } from '../governance/access';
-import type { Principal, RequestMeta, TokenLimit, TokenRef } from '../governance/principal';
+import type { Refusal } from '../governance/authorizer';
+import type { MemberPrincipal, Principal, RequestMeta, TokenLimit, TokenRef } from '../governance/principal';
 import { bindablePolicy } from '../iam/assignment.service';
 import type { AuthzContext } from '../iam/authz.context';
 import { type AssignmentView, describeBinding, mutableParams } from '../iam/iam.views';
@@ -101,6 +102,26 @@ export class TokenIssuer {
   }
 }
 
+/** The refusal of what no token limited to a policy may do, when the caller acts through one. */
+function limitedTokenRefusals(
+  caller: MemberPrincipal,
+  action: string,
+  resource: string,
+  rule: string,
+): Refusal[] {
+  const limit = caller.token?.limit;
+  if (!limit) return [];
+  const bound = describeBinding(limit.policy, limit.params);
+  return [
+    {
+      action,
+      resource,
+      decision: 'implicit-deny',
+      reason: `the API token "${caller.token!.name}" is limited to ${bound}, and ${rule}`,
+    },
+  ];
+}
+
 /** Personal API tokens: create (shown once), list (never the secret), revoke. */
 export class TokenService {
   constructor(
@@ -144,16 +165,12 @@ export class TokenService {
         const limitText = limit ? ` limited to ${describeBinding(limit.policy, limit.params)}` : '';
         return {
           requirements: [],
-          refusals: caller.token?.limit
-            ? [
-                {
-                  action: 'CreateToken',
-                  resource: `member/${caller.email}`,
-                  decision: 'implicit-deny',
-                  reason: `the API token "${caller.token.name}" is limited to ${describeBinding(caller.token.limit.policy, caller.token.limit.params)}, and a limited token cannot create API tokens`,
-                },
-              ]
-            : [],
+          refusals: limitedTokenRefusals(
+            caller,
+            'CreateToken',
+            `member/${caller.email}`,
+            'a limited token cannot create API tokens',
+          ),
           actions: ['CreateToken'],
           resource: `member/${caller.email}`,
           summary: `created API token "${input.name}" for ${caller.email}${limitText}`,
@@ -188,6 +205,16 @@ export class TokenService {
         const own = token.member_id === caller.memberId;
         return {
           requirements: own ? [] : [{ action: 'ManageMembers', resource: 'org' }],
+          // A leaked limited token must not be able to cut off its member's other integrations.
+          refusals:
+            own && token.id !== caller.token?.id
+              ? limitedTokenRefusals(
+                  caller,
+                  'RevokeToken',
+                  `token/${token.id}`,
+                  'a limited token can revoke only itself',
+                )
+              : [],
           actions: ['RevokeToken'],
           resource: `token/${token.id}`,
           summary: `revoked API token "${token.name}"`,
