@@ -7,9 +7,10 @@ import {
   type Variation,
 } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
+import { pageOf } from '../db/keyset.page';
 import { authorizeRead, requireMember } from '../governance/access';
 import type { Principal } from '../governance/principal';
-import { assignmentPage, byPosition, parseAssignmentCursor, sortsAfter } from '../iam/assignment.page';
+import { assignmentCursor, byPosition, parseAssignmentCursor } from '../iam/assignment.page';
 import { type AssignmentView, builtInPolicyView, type PolicyView } from '../iam/iam.views';
 import type { AuditRepository } from './audit.repository';
 import type { AuditEntry } from './audit.types';
@@ -176,9 +177,9 @@ export class HistoryService {
       .filter((a) => filter.member === undefined || a.member === filter.member)
       .filter((a) => filter.group === undefined || a.group === filter.group)
       .filter((a) => filter.policy === undefined || a.policy === filter.policy)
-      .filter((a) => sortsAfter(a, after))
+      .filter((a) => after === undefined || byPosition(a, after) > 0)
       .sort(byPosition);
-    return assignmentPage(listed, page.limit);
+    return pageOf(listed, page.limit, assignmentCursor);
   }
 
   private replay(held: Map<string, AssignmentView>, entry: AuditEntry): void {

@@ -13,6 +13,7 @@ import {
 } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import type { Executor, Tx } from '../db/database';
+import { pageOf, rowsToFetch } from '../db/keyset.page';
 import { authorizeRead, requireMember } from '../governance/access';
 import type { Requirement } from '../governance/authorizer';
 import type { PlannedChange } from '../governance/governed-change';
@@ -113,11 +114,9 @@ export class FlagService {
       archived: filter.archived ?? false,
       tag: filter.tag,
       after: filter.cursor,
-      // One more than asked tells whether another page follows.
-      limit: filter.limit === undefined ? undefined : filter.limit + 1,
+      limit: rowsToFetch(filter.limit),
     });
-    const more = filter.limit !== undefined && rows.length > filter.limit;
-    const page = more ? rows.slice(0, filter.limit) : rows;
+    const { items: page, nextCursor } = pageOf(rows, filter.limit, (last) => last.key);
     // A whole list reads the project's configurations at once; a page reads only its flags'.
     const configurations =
       filter.limit === undefined
@@ -135,7 +134,7 @@ export class FlagService {
     const items = page.map((row) =>
       flagView(flagDefinitionOf(row), row, row.created_by_email, statesOf(visible, byFlag.get(row.id) ?? [])),
     );
-    return { items, nextCursor: more ? page[page.length - 1]!.key : null };
+    return { items, nextCursor };
   }
 
   async get(principal: Principal | undefined, projectKey: string, flagKey: string): Promise<FlagView> {

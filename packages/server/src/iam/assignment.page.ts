@@ -23,27 +23,8 @@ export function parseAssignmentCursor(cursor: string | undefined): AssignmentPos
   return { createdAt: match[1]!, id: match[2]! };
 }
 
-/** Whether `a` sorts after `position` (creation time, then id). */
-export function sortsAfter(a: AssignmentPosition, position: AssignmentPosition | undefined): boolean {
-  if (position === undefined) return true;
-  return a.createdAt > position.createdAt || (a.createdAt === position.createdAt && a.id > position.id);
-}
-
 /** List order: creation time, then id (as text, as the databases compare them). */
 export function byPosition(a: AssignmentPosition, b: AssignmentPosition): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/**
- * One page of assignments already in list order and after the cursor's position: at most `limit`,
- * with the cursor of the next page when more follow (`rows` may hold one more than `limit` to tell).
- */
-export function assignmentPage<T extends AssignmentPosition>(
-  rows: readonly T[],
-  limit: number | undefined,
-): { items: T[]; nextCursor: string | null } {
-  if (limit === undefined || rows.length <= limit) return { items: [...rows], nextCursor: null };
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: assignmentCursor(items[items.length - 1]!) };
 }

@@ -9,12 +9,13 @@ import {
 } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import type { Executor, Tx } from '../db/database';
+import { pageOf, rowsToFetch } from '../db/keyset.page';
 import { requireMember } from '../governance/access';
 import type { Refusal, Requirement } from '../governance/authorizer';
 import type { MemberPrincipal, Principal, RequestMeta } from '../governance/principal';
 import type { GroupRepository } from '../groups/group.repository';
 import type { MemberRepository } from '../members/member.repository';
-import { assignmentPage, parseAssignmentCursor } from './assignment.page';
+import { assignmentCursor, parseAssignmentCursor } from './assignment.page';
 import type { AuthzContext } from './authz.context';
 import type { GrantGuard } from './grant.guard';
 import type { AssignmentRecord, IamRepository } from './iam.repository';
@@ -149,10 +150,9 @@ export class AssignmentService {
       groupId,
       policy: filter.policy,
       after,
-      // One more than asked tells whether another page follows.
-      limit: page.limit === undefined ? undefined : page.limit + 1,
+      limit: rowsToFetch(page.limit),
     });
-    return assignmentPage(rows.map(assignmentView), page.limit);
+    return pageOf(rows.map(assignmentView), page.limit, assignmentCursor);
   }
 
   async create(

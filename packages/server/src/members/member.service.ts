@@ -3,6 +3,7 @@ import { FlagwardError } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import type { InvitationRepository, SessionRepository } from '../auth/session.repository';
 import type { Tx } from '../db/database';
+import { pageOf, rowsToFetch } from '../db/keyset.page';
 import { requireMember } from '../governance/access';
 import type { Requirement } from '../governance/authorizer';
 import type { OrgRole, Principal, RequestMeta } from '../governance/principal';
@@ -53,11 +54,10 @@ export class MemberService {
     const caller = requireMember(principal);
     const rows = await this.members.list(this.deps.store.db, caller.org.id, {
       after: page.cursor,
-      limit: page.limit === undefined ? undefined : page.limit + 1,
+      limit: rowsToFetch(page.limit),
     });
-    const more = page.limit !== undefined && rows.length > page.limit;
-    const items = (more ? rows.slice(0, page.limit) : rows).map(memberView);
-    return { items, nextCursor: more ? items[items.length - 1]!.email : null };
+    const { items, nextCursor } = pageOf(rows, page.limit, (last) => last.email);
+    return { items: items.map(memberView), nextCursor };
   }
 
   async get(principal: Principal | undefined, email: string): Promise<MemberView> {
