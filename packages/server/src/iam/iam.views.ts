@@ -1,4 +1,5 @@
 import type { AssignmentParams, Policy, Statement } from '@flagward/core';
+import type { TokenLimit } from '../governance/principal';
 import { paramsOf } from './authz.context';
 import type { AssignmentRecord, PolicyRow } from './iam.repository';
 
@@ -80,6 +81,11 @@ export function describeGrant(input: {
   const holder = input.member ?? `group ${input.group}`;
   const until = input.expiresAt ? ` until ${input.expiresAt}` : '';
   return `${holder} ${describeBinding(input.policy, input.params)}${until}`;
+}
+
+/** Whom a refusal by a token's limit names: `the API token "ci" is limited to non-production-access on shop project`. */
+export function describeTokenLimit(token: { name: string; limit: TokenLimit }): string {
+  return `the API token "${token.name}" is limited to ${describeBinding(token.limit.policy, token.limit.params)}`;
 }
 
 /** A policy with its parameters in words: `production-access on checkout project (environments prod-*)`. */

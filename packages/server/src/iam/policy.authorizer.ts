@@ -16,7 +16,7 @@ import type { MemberPrincipal, Principal, TokenRef } from '../governance/princip
 import type { GroupRepository } from '../groups/group.repository';
 import { AuthzContext, type EnvFacts } from './authz.context';
 import type { IamRepository } from './iam.repository';
-import { describeBinding } from './iam.views';
+import { describeTokenLimit } from './iam.views';
 
 /** A requirement's resource, split into the keys it names (`*` as environment: every environment). */
 type ResourceRef =
@@ -239,14 +239,14 @@ export class PolicyAuthorizer implements Authorizer {
       if (!token?.limit) continue;
       const limited = limit ? await this.decide(context, limit, requirement, false) : undefined;
       if (limited?.allowed) continue;
-      const bound = describeBinding(token.limit.policy, token.limit.params);
+      const limitedBy = describeTokenLimit({ name: token.name, limit: token.limit });
       refused.push({
         action: requirement.action,
         resource: requirement.resource,
         decision: limited ? (limited.decision as Refusal['decision']) : 'implicit-deny',
         reason: limited
-          ? `the API token "${token.name}" is limited to ${bound}, which does not allow ${requirement.action} on ${requirement.resource}`
-          : `the API token "${token.name}" is limited to ${bound}, and policy ${token.limit.policy} no longer exists`,
+          ? `${limitedBy}, which does not allow ${requirement.action} on ${requirement.resource}`
+          : `${limitedBy}, and policy ${token.limit.policy} no longer exists`,
       });
     }
     return refused;

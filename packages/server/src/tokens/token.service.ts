@@ -7,7 +7,7 @@ import type { Refusal } from '../governance/authorizer';
 import type { MemberPrincipal, Principal, RequestMeta, TokenLimit, TokenRef } from '../governance/principal';
 import { bindablePolicy } from '../iam/assignment.service';
 import type { AuthzContext } from '../iam/authz.context';
-import { type AssignmentView, describeBinding, mutableParams } from '../iam/iam.views';
+import { type AssignmentView, describeBinding, describeTokenLimit, mutableParams } from '../iam/iam.views';
 import { hashSecret, newSecret } from '../security/secrets';
 import type { TokenRepository, TokenRow } from './token.repository';
 
@@ -109,15 +109,14 @@ function limitedTokenRefusals(
   resource: string,
   rule: string,
 ): Refusal[] {
-  const limit = caller.token?.limit;
-  if (!limit) return [];
-  const bound = describeBinding(limit.policy, limit.params);
+  const token = caller.token;
+  if (!token?.limit) return [];
   return [
     {
       action,
       resource,
       decision: 'implicit-deny',
-      reason: `the API token "${caller.token!.name}" is limited to ${bound}, and ${rule}`,
+      reason: `${describeTokenLimit({ name: token.name, limit: token.limit })}, and ${rule}`,
     },
   ];
 }
