@@ -38,8 +38,6 @@ export function TokensPage({ session }: PageProps) {
   const limited = binding.policyKey !== '';
   const params = bindingParams(binding, policy);
   const incomplete = name.trim() === '' || (limited && bindingIncomplete(binding, policy));
-  const throughLimitedToken = session.me.token?.policy != null;
-
   const run = (action: () => Promise<unknown>) => attempt(action, tokens.reload);
   const create = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -118,46 +116,42 @@ export function TokensPage({ session }: PageProps) {
       </section>
       <section className="card">
         <h3>Create a token</h3>
-        {throughLimitedToken ? (
-          <p className="muted">This session uses a limited token, which cannot create tokens.</p>
-        ) : (
-          <form onSubmit={create}>
-            <div className="row">
-              <label>
-                Token name
-                <input value={name} onChange={(e) => setName(e.target.value)} required />
-              </label>
-              <label>
-                Expires (optional)
-                <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
-              </label>
-              <PolicySelect
-                caption="Limit to"
-                label="Limit the token to a policy"
-                policies={policies.data}
-                value={binding.policyKey}
-                onChange={(policyKey) => editBinding({ policyKey })}
-                none="no limit (all your permissions)"
-              />
-              <BindingScopeFields
-                binding={binding}
-                policy={policy}
-                projects={session.projects}
-                onChange={editBinding}
-              />
-            </div>
-            <BindingEnvsField
+        <form onSubmit={create}>
+          <div className="row">
+            <label>
+              Token name
+              <input value={name} onChange={(e) => setName(e.target.value)} required />
+            </label>
+            <label>
+              Expires (optional)
+              <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
+            </label>
+            <PolicySelect
+              caption="Limit to"
+              label="Limit the token to a policy"
+              policies={policies.data}
+              value={binding.policyKey}
+              onChange={(policyKey) => editBinding({ policyKey })}
+              none="no limit (all your permissions)"
+            />
+            <BindingScopeFields
               binding={binding}
               policy={policy}
               projects={session.projects}
               onChange={editBinding}
             />
-            {policy && <p className="muted small">{policy.description}</p>}
-            <button className="primary" type="submit" disabled={incomplete}>
-              Create token
-            </button>
-          </form>
-        )}
+          </div>
+          <BindingEnvsField
+            binding={binding}
+            policy={policy}
+            projects={session.projects}
+            onChange={editBinding}
+          />
+          {policy && <p className="muted small">{policy.description}</p>}
+          <button className="primary" type="submit" disabled={incomplete}>
+            Create token
+          </button>
+        </form>
         {issued && (
           <p className="notice" role="status">
             Copy the secret of <strong>{issued.name}</strong> now, it is shown only once:{' '}
