@@ -172,8 +172,12 @@ async function verificationSpeed(): Promise<void> {
     await local.close();
   }
   const bytes = fs.statSync(files.file).size;
+  const stored = ['flagward.sqlite', 'flagward.sqlite-wal']
+    .map((name) => path.join(dir, name))
+    .filter((file) => fs.existsSync(file))
+    .reduce((sum, file) => sum + fs.statSync(file).size, 0);
   process.stdout.write(
-    `stored and exported in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fmt(size)} entries, ${fmt(bytes / size)} bytes per line on average\n`,
+    `stored and exported in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fmt(size)} entries, ${fmt(bytes / size)} bytes per line on average, ${fmt(stored / size)} bytes per entry in the SQLite store\n`,
   );
 
   const offline = (workers: number) => async () => {

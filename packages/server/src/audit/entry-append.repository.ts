@@ -33,24 +33,14 @@ const ENTRY_COLUMNS = [
   'environment',
   'flag',
   'summary',
-  'before',
-  'after',
   'outcome',
   'reason',
-  'request_id',
-  'ip',
-  'user_agent',
-  'prev_hash',
   'hash',
   'body',
 ] as const satisfies ReadonlyArray<keyof AuditEntriesTable>;
 
 /** Rows per INSERT statement (far below both dialects' parameter limits). */
 const ROWS_PER_INSERT = 500;
-
-function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
 
 /** The row of a sealed entry; `body` is its canonical JSON (from sealing). */
 function rowOf(orgId: string, e: AuditEntry, body: string): AuditEntriesTable {
@@ -67,14 +57,8 @@ function rowOf(orgId: string, e: AuditEntry, body: string): AuditEntriesTable {
     environment: e.environment ?? null,
     flag: e.flag ?? null,
     summary: e.summary,
-    before: toJson(e.before),
-    after: toJson(e.after),
     outcome: e.outcome,
     reason: e.reason ?? null,
-    request_id: e.requestId,
-    ip: e.ip ?? null,
-    user_agent: e.userAgent ?? null,
-    prev_hash: e.prevHash,
     hash: e.hash,
     body,
   };

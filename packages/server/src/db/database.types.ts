@@ -108,16 +108,13 @@ export interface AuditEntriesTable {
   environment: string | null;
   flag: string | null;
   summary: string;
-  before: string | null;
-  after: string | null;
   outcome: 'applied' | 'denied';
   reason: string | null;
-  request_id: string;
-  ip: string | null;
-  user_agent: string | null;
-  prev_hash: string;
   hash: string;
-  /** The complete entry as hashed (canonical JSON), so verification never depends on column mapping. */
+  /**
+   * The complete entry as hashed (canonical JSON): every read of an entry parses it, so verification
+   * never depends on column mapping. The columns above are copies that queries filter on.
+   */
   body: string;
   /** The actor's email (or the member a system actor acted for), for filtering; null before migration 005. */
   actor_email: string | null;

@@ -7,6 +7,7 @@ import { auditQueryColumns } from './005-audit-query-columns';
 import { iamVersion } from './006-iam-version';
 import { auditResourceIndex } from './007-audit-resource-index';
 import { tokenPolicy } from './008-token-policy';
+import { slimAuditRows } from './009-slim-audit-rows';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '006-iam-version': iamVersion,
   '007-audit-resource-index': auditResourceIndex,
   '008-token-policy': tokenPolicy,
+  '009-slim-audit-rows': slimAuditRows,
 };
 
 /** Supplies the in-code migrations to Kysely's Migrator (no filesystem scanning, works from any cwd). */
