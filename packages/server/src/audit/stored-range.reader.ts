@@ -13,15 +13,16 @@ type Connection =
   | { dialect: 'postgres'; db: Kysely<Database>; repository: AuditRepository };
 
 /**
- * One range's bodies in seq order, in a single row: their seqs and byte lengths as JSON arrays and
- * their bytes concatenated (SQLite hands text over as stored, so `CAST(… AS BLOB)` is the UTF-8 of
- * the text a text read decodes). Rows whose body is not text are flagged. The seqs prove the
- * concatenation order and the lengths cut it up, so the order SQLite happens to aggregate in only
- * matters for speed: any other order is detected and the range is read again as text.
+ * One range's bodies in seq order, in a single row: their bytes joined by newlines (SQLite hands text
+ * over as stored, so `CAST(… AS BLOB)` is the UTF-8 of the text a text read decodes), and how many
+ * there are. Rows whose body is not text are flagged. A canonical body has no newline, so the range
+ * splits into exactly `count` bodies when none has one; otherwise, or if SQLite aggregated out of seq
+ * order (each body's seq is checked against its place), the range is read again as text.
  */
-const RANGE_BYTES = `select json_group_array(seq), json_group_array(octet_length(body)),
-  cast(group_concat(body, '') as blob), min(typeof(body) = 'text'), count(*)
-  from (select seq, body from audit_entries where org_id = ? and seq > ? and seq <= ? order by seq)`;
+const RANGE_BYTES = `select cast(group_concat(body, char(10)) as blob), min(typeof(body) = 'text'), count(*)
+  from (select body from audit_entries where org_id = ? and seq > ? and seq <= ? order by seq)`;
+
+const NEWLINE = 0x0a;
 
 /**
  * SQLite maps up to this much of the file (its build caps it at 2 GB) instead of copying each page
@@ -41,7 +42,7 @@ export class StoredRangeReader {
   /**
    * The bodies with `afterSeq < seq <= uptoSeq`, in seq order: as UTF-8 bytes when the store can hand
    * them over as such (SQLite), else as text; undefined when they cannot be read as bytes faithfully
-   * (a body that is not text, an order or length that does not add up): the caller then proves
+   * (a body that is not text, or one holding a newline): the caller then proves
    * nothing of the range.
    */
   async entries(
@@ -56,26 +57,26 @@ export class StoredRangeReader {
       const rows = await repository.bodies(db, orgId, afterSeq, uptoSeq, uptoSeq - afterSeq);
       return rows.map((row) => row.body);
     }
-    const [seqsJson, lengthsJson, bytes, allText, count] = connection.ranges.get(
-      orgId,
-      afterSeq,
-      uptoSeq,
-    ) as [string, string, Buffer | null, number | null, number];
+    const [bytes, allText, count] = connection.ranges.get(orgId, afterSeq, uptoSeq) as [
+      Buffer | null,
+      number | null,
+      number,
+    ];
     if (count === 0) return { bytes: Buffer.alloc(0), starts: [], ends: [] };
     if (allText !== 1 || !(bytes instanceof Buffer)) return undefined;
-    const seqs = JSON.parse(seqsJson) as number[];
-    const lengths = JSON.parse(lengthsJson) as number[];
-    if (seqs.length !== count || lengths.length !== count) return undefined;
     const starts: number[] = new Array(count);
     const ends: number[] = new Array(count);
     let at = 0;
     for (let i = 0; i < count; i++) {
-      if (i > 0 && seqs[i]! <= seqs[i - 1]!) return undefined;
+      const newline = bytes.indexOf(NEWLINE, at);
+      const end = newline < 0 ? bytes.length : newline;
+      // A newline after the last body, or none before it: some body holds a newline.
+      if ((newline < 0) !== (i === count - 1)) return undefined;
       starts[i] = at;
-      at += lengths[i]!;
-      ends[i] = at;
+      ends[i] = end;
+      at = end + 1;
     }
-    return at === bytes.length ? { bytes, starts, ends } : undefined;
+    return { bytes, starts, ends };
   }
 
   /** Closes every connection (nothing should stay open on behalf of an idle prover). */
