@@ -70,8 +70,8 @@ export class StoredRangeReader {
     for (let i = 0; i < count; i++) {
       const newline = bytes.indexOf(NEWLINE, at);
       const end = newline < 0 ? bytes.length : newline;
-      // A newline after the last body, or none before it: some body holds a newline.
-      if ((newline < 0) !== (i === count - 1)) return undefined;
+      // A newline after the last body, or none before another one: some body holds a newline.
+      if (i === count - 1 ? newline >= 0 : newline < 0) return undefined;
       starts[i] = at;
       ends[i] = end;
       at = end + 1;
