@@ -5,7 +5,6 @@ import {
   FlagwardError,
   inclusionProof,
   rootOfLeaves,
-  verifyCheckpoint,
 } from '@flagward/core';
 import type { ServiceDeps } from '../app/service-deps';
 import { authorizeRead, requireMember } from '../governance/access';
@@ -13,13 +12,12 @@ import type { Requirement } from '../governance/authorizer';
 import type { OrgRef, Principal } from '../governance/principal';
 import { csvHeader, csvRecord } from './audit.export';
 import type { AuditRepository, StoredEntryRow } from './audit.repository';
-import { auditOrigin } from './audit.signer';
 import type { AuditEntry, AuditFilter, AuditVerifyResult } from './audit.types';
 import { AuditVisibility } from './audit.visibility';
 import type { CheckpointService } from './checkpoint.service';
 import type { LeafHashCache } from './leaf-hash.cache';
 import { type VerifyParallelism, verifyParallelism } from './parallel.verifier';
-import { feedStoredLog, storedLogSource } from './stored-log.verifier';
+import { feedStoredLog, storedLogSource, storedLogVerdict } from './stored-log.verifier';
 
 const SCAN_BATCH = 500;
 /** Rows one list request examines at most before answering with a (possibly short) page. */
@@ -339,70 +337,6 @@ export class AuditService {
       (checked) => onProgress?.(checked, head.seq),
     );
     onProgress?.(verifier.size, head.seq);
-    let failure: Pick<AuditVerifyResult, 'firstBadSeq' | 'problem' | 'message'> | undefined;
-    const chain = verifier.result();
-    if (!chain.ok) {
-      failure = { firstBadSeq: chain.firstBadSeq, problem: chain.problem, message: chain.message };
-    } else if (verifier.size < head.seq) {
-      failure = {
-        firstBadSeq: verifier.size + 1,
-        problem: 'log-truncated',
-        message: `the log head records ${head.seq} entries but the log ends at seq ${verifier.size}: seq ${verifier.size + 1}…${head.seq} were removed`,
-      };
-    } else if (chain.root !== bytesToBase64(head.frontier.root())) {
-      failure = {
-        problem: 'head-mismatch',
-        message: 'the recomputed tree does not have the root recorded in the log head',
-      };
-    }
-    let checked = 0;
-    for (const row of checkpoints) {
-      const problem = this.checkpointProblem(org, row, verifier);
-      if (problem) failure ??= problem;
-      else checked += 1;
-    }
-    const result = verifier.result();
-    return {
-      ok: failure === undefined,
-      size: result.size,
-      root: result.root,
-      checkedCheckpoints: checked,
-      ...(failure?.firstBadSeq === undefined ? {} : { firstBadSeq: failure.firstBadSeq }),
-      ...(failure?.problem === undefined ? {} : { problem: failure.problem }),
-      ...(failure?.message === undefined ? {} : { message: failure.message }),
-    };
-  }
-
-  private checkpointProblem(
-    org: OrgRef,
-    row: { size: number; root: string; note: string },
-    verifier: AuditChainVerifier,
-  ): Pick<AuditVerifyResult, 'firstBadSeq' | 'problem' | 'message'> | undefined {
-    const signed = verifyCheckpoint(row.note, this.checkpoints.publicKey);
-    if (!signed.ok) {
-      return {
-        problem:
-          signed.failure === 'malformed-note' ? 'checkpoint-malformed' : 'checkpoint-signature-invalid',
-        message: `checkpoint of size ${row.size}: ${signed.message}`,
-      };
-    }
-    const { checkpoint } = signed;
-    if (
-      checkpoint.origin !== auditOrigin(org.key) ||
-      checkpoint.size !== row.size ||
-      bytesToBase64(checkpoint.rootHash) !== row.root
-    ) {
-      return {
-        problem: 'checkpoint-mismatch',
-        message: `checkpoint of size ${row.size}: the signed note (origin ${checkpoint.origin}, size ${checkpoint.size}) does not match its record`,
-      };
-    }
-    const check = verifier.checkCheckpoint({ size: checkpoint.size, rootHash: checkpoint.rootHash });
-    if (check.ok) return undefined;
-    return {
-      ...(check.firstBadSeq === undefined ? {} : { firstBadSeq: check.firstBadSeq }),
-      problem: check.problem,
-      message: check.message,
-    };
+    return storedLogVerdict(verifier, { org, head, checkpoints, publicKey: this.checkpoints.publicKey });
   }
 }
