@@ -122,6 +122,14 @@ describe.each(DATABASES)('the audit and policy commands on %s', (database) => {
       expect(offline.status, offline.stdout + offline.stderr).toBe(0);
       expect(offline.stdout).toMatch(filter.length === 0 ? /hash chain/ : /inclusion proofs/);
     }
+    // Up to a stored checkpoint: the note written last names its size.
+    const size = Number(fs.readFileSync(path.join(dir, 'checkpoint.txt'), 'utf8').split('\n')[1]);
+    const upTo = flagward('audit', 'export', '--size', String(size));
+    expect(upTo.status, upTo.stderr).toBe(0);
+    expect(upTo.stdout.trim().split('\n')).toHaveLength(size);
+    const missing = flagward('audit', 'export', '--size', String(size + 1));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain(`no checkpoint of size ${size + 1}`);
     const csv = flagward('audit', 'export', '--format', 'csv', '--flag', 'checkout-v2');
     expect(csv.status, csv.stderr).toBe(0);
     expect(csv.stdout).toContain('enabled checkout-v2 in production');

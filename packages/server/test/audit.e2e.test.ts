@@ -419,6 +419,54 @@ describe.each(DATABASES)('the verifiable audit log on %s', (database) => {
     expect(csv.text).toContain('rollout changed checkout-v2 25% → 50% in production');
   });
 
+  it('exports up to a stored checkpoint, so an export and its checkpoint can be fetched apart', async () => {
+    const vkey = (await t.request('GET', '/api/v1/audit/public-key')).text;
+    const note = (await t.request('POST', '/api/v1/audit/checkpoint', as(owner))).text;
+    const signed = verifyCheckpoint(note, vkey);
+    if (!signed.ok) throw new Error(signed.message);
+    const { size } = signed.checkpoint;
+    // The log grows past the checkpoint (a refused attempt changes nothing else).
+    expect((await t.request('PATCH', FLAG_URL, { ...as(dana), body: { on: false } })).status).toBe(403);
+    const all = await entries();
+    expect(all.length).toBe(size + 1);
+
+    const complete = await t.request('GET', `/api/v1/audit/export?size=${size}`, as(owner));
+    expect(complete.headers['x-flagward-checkpoint-size']).toBe(String(size));
+    expect(complete.headers['x-flagward-export']).toBe('complete');
+    expect(complete.headers['content-disposition']).toBe(`attachment; filename="audit-${size}.ndjson"`);
+    expect(
+      complete.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(all.slice(0, size));
+
+    const filtered = await t.request(
+      'GET',
+      `/api/v1/audit/export?size=${size}&environment=production`,
+      as(owner),
+    );
+    const items = filtered.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(items.map((i) => i.entry.seq)).toEqual(
+      all.filter((e) => e.environment === 'production' && e.seq <= size).map((e) => e.seq),
+    );
+    expect(verifyEntriesWithProofs(items, signed.checkpoint)).toEqual({ ok: true, checked: items.length });
+    // Exporting up to a stored checkpoint signs nothing new.
+    expect((await t.request('GET', '/api/v1/audit/checkpoint', as(owner))).text).toBe(note);
+
+    const missing = await t.request('GET', `/api/v1/audit/export?size=${size + 1}`, as(owner));
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ code: 'not-found', detail: `no checkpoint of size ${size + 1}` });
+    for (const bad of ['0', '-3', 'latest']) {
+      const refused = await t.request('GET', `/api/v1/audit/export?size=${bad}`, as(owner));
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['querystring.size']);
+    }
+  });
+
   it('reconstructs a release timeline for a window', async () => {
     const timeline = await ok(
       t.request(

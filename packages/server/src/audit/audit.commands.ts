@@ -79,6 +79,7 @@ interface ExportFlags extends StoreFlags {
   format: 'ndjson' | 'csv';
   out?: string;
   checkpointOut?: string;
+  size?: number;
   project?: string;
   environment?: string;
   flag?: string;
@@ -147,7 +148,7 @@ async function exportCommand(flags: ExportFlags): Promise<void> {
       until: flags.until,
       q: flags.q,
     };
-    const exported = await local.services.audit.export(local.owner, filter, flags.format);
+    const exported = await local.services.audit.export(local.owner, filter, flags.format, flags.size);
     const out = flags.out ? fs.createWriteStream(flags.out) : process.stdout;
     for await (const chunk of exported.chunks) {
       if (!out.write(chunk)) await once(out, 'drain');
@@ -196,13 +197,18 @@ export function auditCommand(): Command {
     audit
       .command('export')
       .description(
-        'export the log, oldest first, up to a checkpoint signed now: complete entries, or {entry, proof} lines when filtered',
+        'export the log, oldest first, up to a checkpoint signed now (or the one of --size): complete entries, or {entry, proof} lines when filtered',
       )
       .addOption(
         new Option('--format <format>', 'ndjson or csv').choices(['ndjson', 'csv']).default('ndjson'),
       )
       .option('--out <file>', 'write to a file instead of stdout')
       .option('--checkpoint-out <file>', 'also write the checkpoint note the export stops at')
+      .option(
+        '--size <n>',
+        'stop at the stored checkpoint of this tree size instead of signing one',
+        positiveInteger,
+      )
       .option('--project <key>')
       .option('--environment <key>')
       .option('--flag <key>')

@@ -48,19 +48,19 @@ export function auditRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['audit'],
           description:
-            'Oldest first, up to a checkpoint signed for the export (its size is in x-flagward-checkpoint-size). A complete NDJSON export is the stored entries, one per line; a filtered one (any filter, or a caller without ReadAuditLog) has lines {entry, proof} with inclusion proofs against that checkpoint.',
+            'Oldest first, up to a checkpoint signed for the export, or up to the stored checkpoint of `size` (the size is in x-flagward-checkpoint-size). A complete NDJSON export is the stored entries, one per line; a filtered one (any filter, or a caller without ReadAuditLog) has lines {entry, proof} with inclusion proofs against that checkpoint.',
           querystring: auditExportQuery,
           response: { 200: exportBodySchema, ...errorResponses },
         },
       },
       async (request, reply) => {
-        const { format, ...filter } = request.query;
-        const exported = await services.audit.export(request.principal, filter, format);
+        const { format, size, ...filter } = request.query;
+        const exported = await services.audit.export(request.principal, filter, format, size);
         reply
           .type(exported.contentType)
           .header('x-flagward-checkpoint-size', String(exported.checkpointSize))
           .header('x-flagward-export', exported.withProofs ? 'filtered' : 'complete')
-          .header('content-disposition', `attachment; filename="audit.${format}"`);
+          .header('content-disposition', `attachment; filename="audit-${exported.checkpointSize}.${format}"`);
         return reply.send(Readable.from(exported.chunks));
       },
     );

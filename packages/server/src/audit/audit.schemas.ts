@@ -63,6 +63,11 @@ export const auditQuery = z.object({
 export const auditExportQuery = z.object({
   ...filterFields,
   format: z.enum(['ndjson', 'csv']).default('ndjson'),
+  size: seqParam
+    .optional()
+    .describe(
+      'export up to the stored checkpoint of this tree size (404 when there is none) instead of one signed now',
+    ),
 });
 
 export const auditPageSchema = listOf(auditEntrySchema);

@@ -11,7 +11,7 @@ import { authorizeRead, requireMember } from '../governance/access';
 import type { Requirement } from '../governance/authorizer';
 import type { OrgRef, Principal } from '../governance/principal';
 import { csvHeader, csvRecord } from './audit.export';
-import type { AuditRepository, StoredEntryRow } from './audit.repository';
+import type { AuditRepository, CheckpointRow, StoredEntryRow } from './audit.repository';
 import type { AuditEntry, AuditFilter, AuditVerifyResult } from './audit.types';
 import { AuditVisibility } from './audit.visibility';
 import type { CheckpointService } from './checkpoint.service';
@@ -155,27 +155,25 @@ export class AuditService {
   }
 
   /**
-   * `GET /api/v1/audit/export`: oldest first, up to a checkpoint signed for it. A complete export
-   * (no filter, a caller who reads the whole log) is the stored entries, one per line; anything else
-   * is a filtered export whose NDJSON lines are `{entry, proof}` with each entry's inclusion proof
-   * against that checkpoint. CSV never carries proofs.
+   * `GET /api/v1/audit/export`: oldest first, up to a checkpoint signed for it, or up to the stored
+   * checkpoint of `checkpointSize` (so that an export, its checkpoint and its proofs can be fetched
+   * apart and still match). A complete export (no filter, a caller who reads the whole log) is the
+   * stored entries, one per line; anything else is a filtered export whose NDJSON lines are
+   * `{entry, proof}` with each entry's inclusion proof against that checkpoint. CSV never carries
+   * proofs.
    */
   async export(
     principal: Principal | undefined,
     filter: AuditFilter,
     format: 'ndjson' | 'csv',
+    checkpointSize?: number,
   ): Promise<AuditExport> {
     const caller = requireMember(principal);
     const visibility = this.visibility(caller);
-    const checkpoint = await this.checkpoints.signNow(caller.org).catch(async (error: unknown) => {
-      // A log that no longer extends its last checkpoint is not signed again; the evidence can still be
-      // exported up to the last good checkpoint.
-      if (!(error instanceof FlagwardError) || error.code !== 'conflict') throw error;
-      const latest = await this.repository.latestCheckpoint(this.deps.store.db, caller.org.id);
-      if (!latest) throw error;
-      return latest;
-    });
-    const size = checkpoint?.size ?? 0;
+    const size =
+      checkpointSize === undefined
+        ? ((await this.signedForExport(caller.org))?.size ?? 0)
+        : await this.storedCheckpointSize(caller.org, checkpointSize);
     const withProofs = format === 'ndjson' && (hasFilter(filter) || !(await visibility.readsAll()));
     const rows = this.visibleRows(caller, caller.org.id, filter, { uptoSeq: size }, visibility);
     const read = withProofs ? await this.leaves.reader(this.deps.store.db, caller.org.id, size) : undefined;
@@ -200,6 +198,24 @@ export class AuditService {
       withProofs,
       chunks: chunks(),
     };
+  }
+
+  /** A checkpoint signed now, or the last good one when the log no longer extends it. */
+  private signedForExport(org: OrgRef): Promise<CheckpointRow | undefined> {
+    return this.checkpoints.signNow(org).catch(async (error: unknown) => {
+      // A log that no longer extends its last checkpoint is not signed again; the evidence can still be
+      // exported up to the last good checkpoint.
+      if (!(error instanceof FlagwardError) || error.code !== 'conflict') throw error;
+      const latest = await this.repository.latestCheckpoint(this.deps.store.db, org.id);
+      if (!latest) throw error;
+      return latest;
+    });
+  }
+
+  private async storedCheckpointSize(org: OrgRef, size: number): Promise<number> {
+    const row = await this.repository.checkpointOfSize(this.deps.store.db, org.id, size);
+    if (!row) throw new FlagwardError('not-found', `no checkpoint of size ${size}`);
+    return row.size;
   }
 
   /** `GET /api/v1/audit/timeline`: applied changes in a project (or one environment), oldest first. */
