@@ -1,13 +1,15 @@
 import { ACTION_NAMES } from '@flagward/core';
 import { type FormEvent, useState } from 'react';
+import { apiText } from './api.client';
 import { AuditTable } from './audit-entry.component';
+import { EvidenceDownloads } from './evidence.component';
 import { Integrity } from './integrity.component';
 import { usePaged } from './paged';
 import { formatHash, href, withQuery } from './route';
 import type { PageProps } from './session';
 import { Timeline } from './timeline.component';
 import type { AuditEntry } from './types';
-import { FailureBox, isoToLocal, localToIso, Unavailable } from './ui.component';
+import { FailureBox, isoToLocal, localToIso, Unavailable, useLoad } from './ui.component';
 
 const FILTERS = [
   'project',
@@ -132,6 +134,8 @@ function AuditLog({ session, route, go }: PageProps) {
     FILTERS.filter((f) => route.query[f]).map((f) => [f, route.query[f]]),
   );
   const log = usePaged<AuditEntry>('/api/v1/audit', filters, 50);
+  // The latest signed checkpoint, which exports stop at (none yet: no exports offered).
+  const checkpoint = useLoad(() => apiText('GET', '/api/v1/audit/checkpoint'), []);
   if (log.unavailable) return <Unavailable what="The audit log is" />;
   return (
     <section className="card">
@@ -143,6 +147,7 @@ function AuditLog({ session, route, go }: PageProps) {
           go({ path: route.path, query: Object.fromEntries(Object.entries(f).filter(([, v]) => v)) })
         }
       />
+      <EvidenceDownloads note={checkpoint.data} filters={filters as Record<string, string>} />
       <FailureBox failure={log.failure} />
       {log.items.length === 0 && !log.loading && !log.failure && <p className="muted">No entry matches.</p>}
       {log.items.length > 0 && <AuditTable entries={log.items} />}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, apiText } from './api.client';
+import { EvidenceDownloads } from './evidence.component';
 import { useFailure } from './failure';
 import { FailureBox, Unavailable, useLoad } from './ui.component';
 
@@ -80,12 +81,10 @@ export function Integrity() {
           <>
             <h4>Verifier key</h4>
             <pre className="checkpoint">{publicKey.data}</pre>
-            <p className="muted small">
-              Verify offline:{' '}
-              <code>flagward audit verify --file export.ndjson --checkpoint cp.txt --key pub.key</code>
-            </p>
           </>
         )}
+        <h4>Evidence for offline verification</h4>
+        <EvidenceDownloads note={checkpoint.data} />
         <FailureBox failure={failure ?? (checkpoint.unavailable ? null : checkpoint.failure)} />
       </section>
     </>

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type FlagwardServer } from '../../server/src/app/server';
+import { verifyExportOffline } from '../../server/src/audit/offline.verifier';
 
 const CHROMIUM = process.env.FLAGWARD_CHROMIUM ?? '/usr/bin/chromium';
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -380,5 +381,61 @@ describe('web console in Chromium', { timeout: 120_000 }, () => {
 
     await open('#/audit/integrity');
     await page.getByText('The log verifies.').waitFor();
+  });
+
+  it('hands a reviewer an export, its checkpoint and the key, which verify offline', async () => {
+    const available = await apiAsOwner<{ items?: unknown[] }>('GET', '/api/v1/audit?limit=1');
+    if (!available.items) return;
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'flagward-evidence-'));
+    const download = async (name: string): Promise<string> => {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name, exact: true }).click(),
+      ]);
+      const to = path.join(folder, file.suggestedFilename());
+      await file.saveAs(to);
+      return to;
+    };
+    try {
+      await open('#/audit/integrity');
+      await page.getByRole('button', { name: 'Sign a checkpoint now' }).click();
+      const complete = {
+        file: await download('Export NDJSON'),
+        checkpoint: await download('Checkpoint'),
+        key: await download('Verifier key'),
+      };
+      expect(path.basename(complete.file)).toMatch(/^audit-\d+\.ndjson$/);
+      expect(await verifyExportOffline(complete, undefined, { workers: 0 })).toMatchObject({
+        ok: true,
+        mode: 'complete',
+      });
+
+      // The log grows past the checkpoint; the filtered export still stops at it, with its proofs.
+      await page.evaluate(() =>
+        // Without the session's cookie, which would make it a cookie-authenticated write without CSRF.
+        fetch('/api/v1/auth/login', {
+          method: 'POST',
+          credentials: 'omit',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@acme.com', password: 'not the password' }),
+        }),
+      );
+      await open('#/audit?outcome=denied');
+      await page.getByText('failed sign-in as nobody@acme.com').waitFor();
+      const filtered = {
+        file: await download('Export NDJSON'),
+        checkpoint: await download('Checkpoint'),
+        key: complete.key,
+      };
+      expect(filtered.checkpoint).toBe(complete.checkpoint);
+      const result = await verifyExportOffline(filtered, undefined, { workers: 0 });
+      expect(result).toMatchObject({ ok: true, mode: 'filtered' });
+      expect(result.checked).toBeGreaterThan(0);
+      expect(fs.readFileSync(filtered.file, 'utf8')).not.toContain('nobody@acme.com');
+      const csv = await download('Export CSV');
+      expect(fs.readFileSync(csv, 'utf8')).toMatch(/^seq,id,at,actor/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
