@@ -147,7 +147,7 @@ function AuditLog({ session, route, go }: PageProps) {
           go({ path: route.path, query: Object.fromEntries(Object.entries(f).filter(([, v]) => v)) })
         }
       />
-      <EvidenceDownloads note={checkpoint.data} filters={filters as Record<string, string>} />
+      <EvidenceDownloads note={checkpoint.data} filters={filters} />
       <FailureBox failure={log.failure} />
       {log.items.length === 0 && !log.loading && !log.failure && <p className="muted">No entry matches.</p>}
       {log.items.length > 0 && <AuditTable entries={log.items} />}

@@ -14,17 +14,18 @@ export function EvidenceDownloads({
   filters = {},
 }: {
   note: string | undefined;
-  filters?: Record<string, string>;
+  filters?: Partial<Record<string, string>>;
 }) {
   const size = note === undefined ? undefined : checkpointSize(note);
   if (size === undefined) {
     return <p className="muted small">Exports are offered once a checkpoint has been signed.</p>;
   }
+  const applied = Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1]));
   const exported = (format: 'ndjson' | 'csv') =>
-    `/api/v1/audit/export?${new URLSearchParams({ ...filters, format, size: String(size) })}`;
-  const filtered = Object.keys(filters).length > 0;
+    `/api/v1/audit/export?${new URLSearchParams([...applied, ['format', format], ['size', String(size)]])}`;
+  const filtered = applied.length > 0;
   return (
-    <div className="evidence">
+    <div>
       <div className="toolbar">
         <a className="button" href={exported('ndjson')} download={`audit-${size}.ndjson`}>
           Export NDJSON
