@@ -1,4 +1,8 @@
-/** The tree size a signed checkpoint note is for (the second line of its body), if it names one. */
+/**
+ * The tree size a signed checkpoint note is for (the second line of its body), if it names one. Not
+ * core's parseCheckpoint: core's audit module needs node:crypto and stays out of the console's bundle
+ * (core.browser.ts); the server verifies notes, the console only names the size to download.
+ */
 export function checkpointSize(note: string): number | undefined {
   const size = Number(note.split('\n')[1]);
   return Number.isSafeInteger(size) && size > 0 ? size : undefined;
